@@ -1,0 +1,61 @@
+/**
+ * Every tunable, queue bound and limit of the engine, in one place, with units in the names.
+ * Drivers may override any of them (`createProcess({ config })`); the defaults suit a browser.
+ */
+export interface EngineConfig {
+  /** Silence after which a peer is suspected, unless the group sets its own. */
+  readonly failureTimeoutMs: number;
+  /** A lone heartbeat goes to a peer when nothing else was sent to it for this long. */
+  readonly heartbeatIntervalMs: number;
+  /** How often the host ticks the engine. */
+  readonly tickMs: number;
+  /** An unacknowledged reliable frame is sent again after this long. */
+  readonly retransmitMs: number;
+  /** A receiver acknowledges a reliable frame at the latest after this long. */
+  readonly ackDelayMs: number;
+  /** Members report what they hold (stability) at most this often. */
+  readonly stabilityIntervalMs: number;
+  /** A view-change coordinator repeats its round to members that have not answered this often. */
+  readonly viewChangeRetryMs: number;
+  /** A joiner repeats its join request this often until it is in a view. */
+  readonly joinRetryMs: number;
+  /** A joiner that finds no member for this long, and is first among the joiners it sees, creates the group. */
+  readonly createAfterMs: number;
+  /** A member's own multicasts not yet stable, at most (flow control window). */
+  readonly windowMessages: number;
+  /** Bytes of a member's own multicasts not yet stable, at most (one larger message may go alone). */
+  readonly windowBytes: number;
+  /** An inbound frame larger than this is dropped and reported. */
+  readonly maxFrameBytes: number;
+  /** A state checkpoint is sent in chunks of this many bytes. */
+  readonly stateChunkBytes: number;
+  /** Messages buffered for a view not installed yet, at most. */
+  readonly maxFutureMessages: number;
+  /** Application sends queued while a view change runs, at most; more reject. */
+  readonly maxQueuedSends: number;
+  /** Reliable frames in flight to one peer, at most, before further frames wait. */
+  readonly linkWindowFrames: number;
+}
+
+export const DEFAULT_CONFIG: EngineConfig = {
+  failureTimeoutMs: 1000,
+  heartbeatIntervalMs: 200,
+  tickMs: 20,
+  retransmitMs: 150,
+  ackDelayMs: 20,
+  stabilityIntervalMs: 20,
+  viewChangeRetryMs: 300,
+  joinRetryMs: 300,
+  createAfterMs: 300,
+  windowMessages: 512,
+  windowBytes: 16 * 1024 * 1024,
+  maxFrameBytes: 64 * 1024 * 1024,
+  stateChunkBytes: 64 * 1024,
+  maxFutureMessages: 100_000,
+  maxQueuedSends: 100_000,
+  linkWindowFrames: 4096,
+};
+
+export function resolveConfig(overrides: Partial<EngineConfig> | undefined): EngineConfig {
+  return Object.freeze({ ...DEFAULT_CONFIG, ...overrides });
+}

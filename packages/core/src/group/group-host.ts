@@ -1,0 +1,39 @@
+/**
+ * What a group engine needs from its process: the time, the links, discovery, the failure
+ * detector's readings, and a place for its outputs. Nothing here does I/O by itself: the
+ * process engine collects the outputs and the driver performs them.
+ */
+import type { EngineConfig } from '../config.js';
+import type { Message, View } from '../api.js';
+import type { GroupMsg } from '../wire/messages.js';
+
+export type GroupEvent =
+  | { type: 'view'; view: View }
+  | { type: 'message'; message: Message; request: boolean }
+  | { type: 'direct'; from: string; payload: unknown }
+  /** The send with this ticket was multicast (or, if safe, is stable). */
+  | { type: 'sent'; ticket: number }
+  /** Every send up to and including this ticket is stable. */
+  | { type: 'stable'; ticket: number }
+  /** These sends will never go out. */
+  | { type: 'rejected'; tickets: number[]; error: Error }
+  /** The member left the group (a graceful leave completed, or the process closed). */
+  | { type: 'left' }
+  /** The engine met something it cannot accept: a peer's bad input or a broken upcall. */
+  | { type: 'error'; error: Error };
+
+export interface GroupHost {
+  readonly processId: string;
+  readonly config: EngineConfig;
+  now(): number;
+  /** Sends a message to the process that owns `member` (or to a process id). */
+  send(member: string, message: GroupMsg): void;
+  /** Processes discovery says are interested in this group. */
+  peers(): readonly string[];
+  /** When the process was last heard from. */
+  lastHeard(process: string): number;
+  emit(event: GroupEvent): void;
+  /** The application's checkpoint upcalls. */
+  getState(): unknown;
+  setState(state: unknown): void;
+}

@@ -1,0 +1,17 @@
+/**
+ * @synchrony/core: the sans-IO virtual synchrony engine and the Process/Group runtime that
+ * drivers (the simulator, the WebRTC mesh) put on a transport and a clock.
+ */
+export type { Group, JoinOptions, Message, Order, Process, Reply, RequestOptions, SendOptions, View } from './api.js';
+export type { Clock, Lane, Transport } from './transport.js';
+export { DEFAULT_CONFIG, resolveConfig, type EngineConfig } from './config.js';
+export {
+  ApplicationError, GroupClosedError, NotPrimaryError, OverloadError, ProtocolError, SynchronyError, TimeoutError,
+} from './errors.js';
+export { memberId, processOf } from './ids.js';
+export { createProcess, type ProcessOptions } from './runtime/process-runtime.js';
+export { ProcessEngine, type ProcessIo } from './process-engine.js';
+export { GroupEngine, type GroupStatus } from './group/group-engine.js';
+export type { GroupEvent } from './group/group-host.js';
+export { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from './wire/frame.js';
+export type { GroupMsg, DataMsg, ViewValue } from './wire/messages.js';

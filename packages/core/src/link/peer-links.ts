@@ -1,0 +1,180 @@
+/**
+ * The links to every peer process: batching, the two reliable lanes, acknowledgements,
+ * heartbeats, and when each peer was last heard from (the failure detector's input).
+ * One link per pair of processes serves every group they share.
+ */
+import type { EngineConfig } from '../config.js';
+import type { Lane } from '../transport.js';
+import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.js';
+import type { GroupMsg } from '../wire/messages.js';
+import { ReliableLane } from './reliable-lane.js';
+
+const LANES: readonly Lane[] = ['control', 'data'];
+const MAX_MESSAGES_PER_FRAME = 512;
+
+/** DATA-like messages ride the data lane; membership traffic has a lane of its own. */
+function laneOf(message: GroupMsg): 0 | 1 {
+  switch (message.t) {
+    case 'd': case 'k': case 'o': case 's': case 'r': return 1;
+    default: return 0;
+  }
+}
+
+interface Peer {
+  lanes: [ReliableLane, ReliableLane];
+  queued: [GroupMsg[], GroupMsg[]];
+  lastHeardMs: number | undefined;
+  lastSentMs: number;
+  saidGoodbye: boolean;
+}
+
+export interface LinkEvents {
+  send(to: string, bytes: Uint8Array, lane: Lane): void;
+  messages(from: string, messages: GroupMsg[]): void;
+  rejected(from: string, reason: string): void;
+  goodbye(from: string): void;
+}
+
+export class PeerLinks {
+  private readonly peers = new Map<string, Peer>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly events: LinkEvents,
+  ) {}
+
+  private peer(id: string): Peer {
+    let p = this.peers.get(id);
+    if (p === undefined) {
+      const maxOutOfOrder = this.config.linkWindowFrames;
+      p = {
+        lanes: [new ReliableLane(maxOutOfOrder), new ReliableLane(maxOutOfOrder)],
+        queued: [[], []],
+        lastHeardMs: undefined,
+        lastSentMs: -Infinity,
+        saidGoodbye: false,
+      };
+      this.peers.set(id, p);
+    }
+    return p;
+  }
+
+  /** Queues a message for a peer; it goes out, batched, at the next `flush`. */
+  enqueue(to: string, message: GroupMsg): void {
+    this.peer(to).queued[laneOf(message)].push(message);
+    this.dirty.add(to);
+  }
+
+  /** Sends everything queued: one frame per lane per peer (or more past the batch limit). */
+  flush(nowMs: number): void {
+    for (const id of this.dirty) {
+      const p = this.peer(id);
+      for (const lane of [0, 1] as const) {
+        const queue = p.queued[lane];
+        while (queue.length > 0) {
+          const batch = queue.splice(0, MAX_MESSAGES_PER_FRAME);
+          const seq = p.lanes[lane].push(batch, nowMs);
+          this.emit(id, p, lane, seq, batch, nowMs);
+        }
+      }
+    }
+    this.dirty.clear();
+  }
+
+  private emit(id: string, p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[], nowMs: number): void {
+    const [e0, s0] = p.lanes[0].ack();
+    const [e1, s1] = p.lanes[1].ack();
+    const frame: Frame = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1], m: messages };
+    if (seq !== undefined) frame.s = seq;
+    p.lanes[0].ackOwedSinceMs = undefined;
+    p.lanes[1].ackOwedSinceMs = undefined;
+    p.lastSentMs = nowMs;
+    this.events.send(id, encodeFrame(frame), seq === undefined ? 'control' : LANES[lane]!);
+  }
+
+  /** Takes an inbound frame: acknowledgements, then its messages in lane order. */
+  receive(from: string, bytes: Uint8Array, nowMs: number): void {
+    const decoded = decodeFrame(bytes, this.config.maxFrameBytes);
+    if (typeof decoded === 'string') {
+      this.events.rejected(from, decoded);
+      return;
+    }
+    for (const reason of decoded.rejected) this.events.rejected(from, reason);
+    const { frame } = decoded;
+    const p = this.peer(from);
+    p.lastHeardMs = nowMs;
+    if (frame.a !== undefined) {
+      p.lanes[0].acknowledge(frame.a[0], frame.a[1]);
+      p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
+    }
+    if (frame.s !== undefined) {
+      for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs)) {
+        if (batch.length > 0) this.events.messages(from, batch);
+      }
+    } else if (frame.m.length > 0) {
+      this.events.rejected(from, 'unsequenced frame carrying messages');
+    }
+    if (frame.b === 1 && !p.saidGoodbye) {
+      p.saidGoodbye = true;
+      this.events.goodbye(from);
+    }
+  }
+
+  /**
+   * Periodic work: retransmissions, owed acknowledgements, heartbeats to the peers some group
+   * needs, and forgetting the send state of peers no group needs any more.
+   */
+  tick(nowMs: number, needed: (peer: string) => boolean): void {
+    for (const [id, p] of this.peers) {
+      const isNeeded = needed(id);
+      if (!isNeeded && (p.lanes[0].inFlight > 0 || p.lanes[1].inFlight > 0)) {
+        const silentMs = nowMs - (p.lastHeardMs ?? -Infinity);
+        if (silentMs > this.config.failureTimeoutMs || p.saidGoodbye) {
+          p.lanes[0].reset();
+          p.lanes[1].reset();
+        }
+      }
+      for (const lane of [0, 1] as const) {
+        for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config.retransmitMs)) {
+          this.emit(id, p, lane, seq, messages, nowMs);
+        }
+      }
+      const owed = [p.lanes[0].ackOwedSinceMs, p.lanes[1].ackOwedSinceMs].some(
+        (since) => since !== undefined && nowMs - since >= this.config.ackDelayMs,
+      );
+      const idle = nowMs - p.lastSentMs >= this.config.heartbeatIntervalMs;
+      if (owed || (isNeeded && idle && !p.saidGoodbye)) this.emit(id, p, 0, undefined, [], nowMs);
+    }
+  }
+
+  /** Sends a goodbye to each peer (best effort, unsequenced). */
+  goodbye(peers: Iterable<string>, nowMs: number): void {
+    for (const id of peers) {
+      const p = this.peer(id);
+      const frame: Frame = { l: 0, e: p.lanes[0].epoch, m: [], b: 1 };
+      p.lastSentMs = nowMs;
+      this.events.send(id, encodeFrame(frame), 'control');
+    }
+  }
+
+  /** When the peer was last heard from; a peer first needed now counts as heard now. */
+  lastHeard(peer: string, nowMs: number): number {
+    const p = this.peer(peer);
+    if (p.saidGoodbye) return -Infinity;
+    p.lastHeardMs ??= nowMs;
+    return p.lastHeardMs;
+  }
+
+  /** The connection to the peer is known gone (from the transport): treat it as silent. */
+  down(peer: string): void {
+    const p = this.peers.get(peer);
+    if (p !== undefined) p.lastHeardMs = -Infinity;
+  }
+
+  /** Bytes of unacknowledged frames are bounded per lane; exposed for the memory tests. */
+  inFlight(peer: string): number {
+    const p = this.peers.get(peer);
+    return p === undefined ? 0 : p.lanes[0].inFlight + p.lanes[1].inFlight;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One direction-pair of a reliable FIFO stream between two processes, over a transport that
+ * may lose, duplicate or reorder frames (the simulator does all three; a data channel none).
+ *
+ * Sender side: frames carry (epoch, seq); unacknowledged ones are sent again after
+ * `retransmitMs`. Dropping the send state (`reset`) moves to a new epoch, so the receiver
+ * starts over at seq 1 instead of waiting for frames that will never come.
+ * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
+ * within an epoch, frames are released in seq order exactly once.
+ */
+import type { GroupMsg } from '../wire/messages.js';
+
+interface Pending {
+  seq: number;
+  messages: GroupMsg[];
+  sentAtMs: number;
+}
+
+export class ReliableLane {
+  /** Sender: our epoch toward the peer. Starts at 1 so the receiver's 0 is "nothing yet". */
+  epoch = 1;
+  private nextSeq = 1;
+  private readonly unacked: Pending[] = [];
+  /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
+  private recvEpoch = 0;
+  private recvNext = 1;
+  private readonly outOfOrder = new Map<number, GroupMsg[]>();
+  /** Receiver: an acknowledgement is owed since this time, or undefined. */
+  ackOwedSinceMs: number | undefined;
+
+  constructor(private readonly maxOutOfOrder: number) {}
+
+  get inFlight(): number {
+    return this.unacked.length;
+  }
+
+  /** Assigns the next seq to a batch of messages and keeps it until acknowledged. */
+  push(messages: GroupMsg[], nowMs: number): number {
+    const seq = this.nextSeq++;
+    this.unacked.push({ seq, messages, sentAtMs: nowMs });
+    return seq;
+  }
+
+  /** The peer acknowledged everything up to `seq` of `epoch`. */
+  acknowledge(epoch: number, seq: number): void {
+    if (epoch !== this.epoch) return;
+    while (this.unacked.length > 0 && this.unacked[0]!.seq <= seq) this.unacked.shift();
+  }
+
+  /** Frames due for retransmission at `nowMs`; their clocks restart. */
+  due(nowMs: number, retransmitMs: number): Array<{ seq: number; messages: GroupMsg[] }> {
+    const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
+    for (const p of this.unacked) {
+      if (nowMs - p.sentAtMs >= retransmitMs) {
+        p.sentAtMs = nowMs;
+        out.push({ seq: p.seq, messages: p.messages });
+      }
+    }
+    return out;
+  }
+
+  /** Forgets everything unacknowledged: the peer is gone or no longer needed. */
+  reset(): void {
+    this.unacked.length = 0;
+    this.epoch += 1;
+    this.nextSeq = 1;
+  }
+
+  /**
+   * Takes a frame of the peer's stream; returns the batches now deliverable, in order.
+   * Duplicates and stale frames yield nothing (but still owe an acknowledgement).
+   */
+  receive(epoch: number, seq: number, messages: GroupMsg[], nowMs: number): GroupMsg[][] {
+    if (epoch < this.recvEpoch) return [];
+    if (epoch > this.recvEpoch) {
+      this.recvEpoch = epoch;
+      this.recvNext = 1;
+      this.outOfOrder.clear();
+    }
+    this.ackOwedSinceMs ??= nowMs;
+    if (seq < this.recvNext) return [];
+    if (seq > this.recvNext) {
+      if (this.outOfOrder.size < this.maxOutOfOrder) this.outOfOrder.set(seq, messages);
+      return [];
+    }
+    const ready = [messages];
+    this.recvNext += 1;
+    for (let next = this.outOfOrder.get(this.recvNext); next !== undefined; next = this.outOfOrder.get(this.recvNext)) {
+      this.outOfOrder.delete(this.recvNext);
+      ready.push(next);
+      this.recvNext += 1;
+    }
+    return ready;
+  }
+
+  /** The cumulative acknowledgement to piggyback: [epoch, highest seq received in order]. */
+  ack(): [number, number] {
+    return [this.recvEpoch, this.recvNext - 1];
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The coordinator's computation of the next view and the cut that ends the current one
+ * (DESIGN.md §5), from the flush reports of the members that answered. Pure and
+ * deterministic: the same reports give the same value.
+ *
+ * - cut[s]: the most any respondent holds of sender s, so a message any survivor holds is
+ *   delivered by all of them; payloads go along for whoever may lack them.
+ * - order: the longest known prefix of the sequencer's positions, cut to what survives, then
+ *   the total-order messages that never got a position, by (sender rank, seq).
+ * - drops: causal messages whose predecessors no survivor holds can never be delivered; they
+ *   and their sender's later causal messages are left out (no survivor delivered them).
+ */
+import type { DataMsg, FlushOkMsg, ViewValue } from '../wire/messages.js';
+
+export interface ChangeInput {
+  viewId: number;
+  /** The old view's members, by seniority. */
+  members: readonly string[];
+  /** Flush reports of the respondents, the coordinator's own included. */
+  reports: ReadonlyMap<string, FlushOkMsg>;
+  /** Messages the coordinator itself retains of the old view. */
+  ownMessages: Iterable<DataMsg>;
+  /** Processes asking to join, in the order they asked. */
+  joiners: readonly string[];
+  /** Respondents that asked to leave. */
+  leavers: ReadonlySet<string>;
+}
+
+const key = (rank: number, seq: number): number => rank * 2 ** 32 + seq;
+
+export function computeValue(input: ChangeInput): ViewValue {
+  const { members, reports } = input;
+  const n = members.length;
+  const reportList = [...reports.values()];
+  const cut = new Array<number>(n).fill(0);
+  const minHold = new Array<number>(n).fill(Infinity);
+  const causalAtCut = new Array<number>(n).fill(0);
+  const positionedTo = new Array<number>(n).fill(0);
+  for (const r of reportList) {
+    for (let s = 0; s < n; s++) {
+      const h = r.h[s] ?? 0;
+      if (h > cut[s]! || (h === cut[s] && (r.hc[s] ?? 0) > causalAtCut[s]!)) causalAtCut[s] = r.hc[s] ?? 0;
+      cut[s] = Math.max(cut[s]!, h);
+      minHold[s] = Math.min(minHold[s]!, h);
+      positionedTo[s] = Math.max(positionedTo[s]!, r.pu[s] ?? 0);
+    }
+  }
+
+  const pool = new Map<number, DataMsg>();
+  const addToPool = (m: DataMsg): void => {
+    const rank = members.indexOf(m.f);
+    if (m.v === input.viewId && rank >= 0 && m.n <= cut[rank]!) pool.set(key(rank, m.n), m);
+  };
+  for (const m of input.ownMessages) addToPool(m);
+  for (const r of reportList) r.ms.forEach(addToPool);
+  const byRankSeq = [...pool.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+
+  // Final total order: the longest report's positions (all reports are prefixes of one list).
+  let longest: FlushOkMsg | undefined;
+  for (const r of reportList) {
+    if (longest === undefined || r.ob + r.ol.length / 2 > longest.ob + longest.ol.length / 2) longest = r;
+  }
+  const order: number[] = [];
+  const orderBase = longest?.ob ?? 0;
+  const ol = longest?.ol ?? [];
+  for (let i = 0; i < ol.length; i += 2) {
+    if (ol[i + 1]! > cut[ol[i]!]!) break; // positioned but lost with the sequencer: none delivered it or later ones
+    order.push(ol[i]!, ol[i + 1]!);
+  }
+  for (const m of byRankSeq) {
+    const rank = members.indexOf(m.f);
+    if (m.o === 2 && m.n > positionedTo[rank]!) order.push(rank, m.n);
+  }
+
+  const drops = causalDrops(byRankSeq, members, causalAtCut);
+  const survivors = members.filter((m) => reports.has(m) && !input.leavers.has(m));
+  const joined = input.joiners.filter((j) => !members.includes(j));
+  const newMembers = [...survivors, ...joined];
+  const stateless = survivors.filter((m) => reports.get(m)?.nl === 1);
+  const provider = survivors.find((m) => reports.get(m)?.nl !== 1) ?? newMembers[0] ?? '';
+  return {
+    id: input.viewId + 1,
+    members: newMembers,
+    joined,
+    left: members.filter((m) => !newMembers.includes(m)),
+    cut,
+    drops,
+    orderBase,
+    order,
+    msgs: byRankSeq.filter((m) => m.n > minHold[members.indexOf(m.f)]!),
+    needState: [...stateless, ...joined],
+    provider,
+  };
+}
+
+/** Causal messages of the cut that can never become deliverable, as flattened (rank, seq). */
+function causalDrops(messages: readonly DataMsg[], members: readonly string[], causalAtCut: number[]): number[] {
+  const available = causalAtCut.slice();
+  const causal = messages.filter((m) => m.o === 1);
+  const dropped = new Set<DataMsg>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of causal) {
+      if (dropped.has(m)) continue;
+      const rank = members.indexOf(m.f);
+      const vt = m.vt ?? [];
+      if (vt[rank]! > available[rank]!) {
+        dropped.add(m);
+        continue;
+      }
+      const blocked = vt.some((count, k) => k !== rank && count > available[k]!);
+      if (blocked) {
+        dropped.add(m);
+        available[rank] = Math.min(available[rank]!, vt[rank]! - 1);
+        changed = true;
+      }
+    }
+  }
+  const out: number[] = [];
+  for (const m of dropped) out.push(members.indexOf(m.f), m.n);
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * A process's engine: the links to its peers, the failure detector's readings, and one group
+ * engine per group, all multiplexed over one link per pair of processes. Sans-IO: the driver
+ * calls `receive` and `tick` and performs the frames handed to `io.send`.
+ */
+import type { EngineConfig } from './config.js';
+import { ProtocolError } from './errors.js';
+import { processOf } from './ids.js';
+import { GroupEngine, type GroupSettings } from './group/group-engine.js';
+import type { GroupEvent } from './group/group-host.js';
+import { PeerLinks } from './link/peer-links.js';
+import type { Lane } from './transport.js';
+import type { GroupMsg } from './wire/messages.js';
+
+export interface ProcessIo {
+  now(): number;
+  send(to: string, bytes: Uint8Array, lane: Lane): void;
+  /** Processes discovery says are interested in a group. */
+  peers(group: string): readonly string[];
+  /** Events of a group, delivered synchronously (state upcalls must see the deliveries before them). */
+  emit(group: string, event: GroupEvent): void;
+  /** A peer's bad input, dropped. */
+  error(error: Error): void;
+}
+
+export interface StateUpcalls {
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+export class ProcessEngine {
+  private readonly groups = new Map<string, GroupEngine>();
+  private readonly links: PeerLinks;
+  /** Frames and messages dropped as malformed or hostile, by reason. */
+  readonly dropped = new Map<string, number>();
+
+  constructor(
+    readonly processId: string,
+    readonly config: EngineConfig,
+    private readonly io: ProcessIo,
+  ) {
+    this.links = new PeerLinks(config, {
+      send: (to, bytes, lane) => io.send(to, bytes, lane),
+      messages: (from, messages) => this.dispatch(from, messages),
+      rejected: (from, reason) => this.reject(from, reason),
+      goodbye: () => this.tick(),
+    });
+  }
+
+  /** The engine of a group, created on first use. */
+  group(name: string, settings: GroupSettings, upcalls: StateUpcalls): GroupEngine {
+    let engine = this.groups.get(name);
+    if (engine === undefined) {
+      engine = new GroupEngine(name, {
+        processId: this.processId,
+        config: this.config,
+        now: () => this.io.now(),
+        send: (member, message) => this.links.enqueue(processOf(member) ?? member, message),
+        peers: () => this.io.peers(name),
+        lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
+        emit: (event) => this.io.emit(name, event),
+        getState: () => upcalls.getState(),
+        setState: (state) => upcalls.setState(state),
+      }, settings);
+      this.groups.set(name, engine);
+    }
+    return engine;
+  }
+
+  /** An inbound frame from a peer. */
+  receive(from: string, bytes: Uint8Array): void {
+    this.links.receive(from, bytes, this.io.now());
+    this.links.flush(this.io.now());
+  }
+
+  /** Time passed: failure detection, retries, retransmissions, heartbeats. */
+  tick(): void {
+    for (const g of this.groups.values()) g.tick();
+    const needed = new Set<string>();
+    for (const g of this.groups.values()) for (const p of g.neededProcesses()) needed.add(p);
+    this.links.tick(this.io.now(), (peer) => needed.has(peer));
+    this.links.flush(this.io.now());
+  }
+
+  /** Sends what the application's calls queued. */
+  flush(): void {
+    this.links.flush(this.io.now());
+  }
+
+  /** The transport lost the connection to a peer: it counts as silent from now on. */
+  peerDown(peer: string): void {
+    this.links.down(peer);
+  }
+
+  /** Graceful goodbye to every peer we share a group with. */
+  goodbye(): void {
+    const peers = new Set<string>();
+    for (const g of this.groups.values()) for (const p of g.neededProcesses()) peers.add(p);
+    this.links.goodbye(peers, this.io.now());
+  }
+
+  private dispatch(from: string, messages: GroupMsg[]): void {
+    for (const msg of messages) {
+      if (processOf(msg.f) !== from) {
+        this.reject(from, `message signed by ${msg.f.slice(0, 64)}, which ${from.slice(0, 64)} does not own`);
+        continue;
+      }
+      const engine = this.groups.get(msg.g);
+      if (engine !== undefined) engine.receive(from, msg);
+      else if (msg.t === 'j') this.links.enqueue(from, { t: 'J', g: msg.g, f: `${this.processId}#0`, st: 'idle' });
+    }
+  }
+
+  private reject(from: string, reason: string): void {
+    const kind = reason.split(' ').slice(0, 3).join(' ');
+    this.dropped.set(kind, (this.dropped.get(kind) ?? 0) + 1);
+    this.io.error(new ProtocolError(`dropped input from ${from.slice(0, 64)}: ${reason}`, from));
+  }
+}

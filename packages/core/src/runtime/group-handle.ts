@@ -1,0 +1,258 @@
+/**
+ * The `Group` of shared/API.md over a group engine: promises for sends, flushes, joins and
+ * leaves; typed events; and group RPC (request/onRequest) as a total-order multicast whose
+ * replies come back point to point.
+ */
+import type { Group, JoinOptions, Message, Reply, RequestOptions, SendOptions, View } from '../api.js';
+import { GroupClosedError, TimeoutError } from '../errors.js';
+import type { GroupEngine } from '../group/group-engine.js';
+import type { GroupEvent } from '../group/group-host.js';
+import { deferred, type Deferred } from './deferred.js';
+import { Emitter } from './emitter.js';
+
+/** What a handle needs from its process: run engine calls safely, and time. */
+export interface HandleContext {
+  run(action: () => void): void;
+  setTimer(callback: () => void, delayMs: number): () => void;
+  reportError(error: Error): void;
+  announce(group: string): void;
+  withdraw(group: string): void;
+}
+
+type RequestHandler = (data: unknown, from: string) => unknown | Promise<unknown>;
+
+interface PendingRequest {
+  id: string;
+  replies: Reply[];
+  from: Set<string>;
+  want: RequestOptions['replies'];
+  asked: readonly string[] | undefined;
+  done: Deferred<Reply[]>;
+  cancelTimer?: () => void;
+}
+
+interface RequestEnvelope { rid: string; body: unknown }
+interface ReplyEnvelope { rid: string; data?: unknown; error?: { name: string; message: string } }
+
+const isRequest = (x: unknown): x is RequestEnvelope =>
+  typeof x === 'object' && x !== null && typeof (x as RequestEnvelope).rid === 'string';
+
+export class GroupHandle implements Group {
+  private readonly events: Emitter<{ view: View; message: Message }>;
+  private readonly tickets = new Map<number, Deferred<void>>();
+  private flushes: Array<{ ticket: number; done: Deferred<void> }> = [];
+  private stableThrough = 0;
+  private joined: Deferred<View> | undefined;
+  private leaving: Deferred<void> | undefined;
+  private handlers: RequestHandler[] = [];
+  private readonly requests = new Map<string, PendingRequest>();
+  private nextRequest = 1;
+  private nextTicket = 1;
+
+  constructor(
+    readonly name: string,
+    private readonly engine: GroupEngine,
+    private readonly context: HandleContext,
+    private readonly options: JoinOptions,
+  ) {
+    this.events = new Emitter((error) => context.reportError(error));
+  }
+
+  get me(): string {
+    return this.engine.me;
+  }
+
+  get view(): View | undefined {
+    return this.engine.view;
+  }
+
+  on(event: 'view', listener: (view: View) => void): () => void;
+  on(event: 'message', listener: (message: Message) => void): () => void;
+  on(event: 'view' | 'message', listener: (value: never) => void): () => void {
+    return this.events.on(event, listener as (value: View | Message) => void);
+  }
+
+  join(): Promise<View> {
+    if (this.engine.status === 'member' && this.engine.view?.primary) return Promise.resolve(this.engine.view);
+    this.joined ??= deferred<View>();
+    const done = this.joined;
+    this.context.announce(this.name);
+    this.context.run(() => this.engine.join());
+    return done.promise;
+  }
+
+  send(data: unknown, options: SendOptions = {}): Promise<void> {
+    return this.multicast(data, options, false);
+  }
+
+  private multicast(data: unknown, options: SendOptions, request: boolean): Promise<void> {
+    const order = options.order ?? 'total';
+    if (order !== 'fifo' && order !== 'causal' && order !== 'total') {
+      return Promise.reject(new TypeError(`unknown order ${String(order)}`));
+    }
+    const done = deferred<void>();
+    const ticket = this.nextTicket++;
+    this.tickets.set(ticket, done);
+    this.context.run(() => this.engine.send(ticket, data, order, options.safe === true, request));
+    return done.promise;
+  }
+
+  flush(): Promise<void> {
+    const done = deferred<void>();
+    this.context.run(() => {
+      const ticket = this.engine.lastTicket;
+      if (ticket <= this.stableThrough) done.resolve();
+      else this.flushes.push({ ticket, done });
+    });
+    return done.promise;
+  }
+
+  leave(): Promise<void> {
+    if (this.engine.status === 'left') return Promise.resolve();
+    this.leaving ??= deferred<void>();
+    const done = this.leaving;
+    const timeoutMs = 3 * (this.options.failureTimeoutMs ?? 1000);
+    const cancel = this.context.setTimer(() => this.context.run(() => this.engine.abandon()), timeoutMs);
+    void done.promise.then(cancel);
+    this.context.run(() => this.engine.leave());
+    return done.promise;
+  }
+
+  onRequest(handler: RequestHandler): () => void {
+    this.handlers.push(handler);
+    return () => {
+      this.handlers = this.handlers.filter((h) => h !== handler);
+    };
+  }
+
+  request(data: unknown, options: RequestOptions = {}): Promise<Reply[]> {
+    const id = `${this.engine.me}/${this.nextRequest++}`;
+    const pending: PendingRequest = {
+      id, replies: [], from: new Set(), want: options.replies ?? 'all', asked: this.engine.view?.members, done: deferred<Reply[]>(),
+    };
+    this.requests.set(id, pending);
+    if (options.timeoutMs !== undefined) {
+      pending.cancelTimer = this.context.setTimer(() => {
+        this.requests.delete(id);
+        pending.done.reject(new TimeoutError(`request ${id}: ${pending.replies.length} replies in ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+    }
+    const envelope: RequestEnvelope = { rid: id, body: data };
+    this.multicast(envelope, { order: 'total' }, true).catch((error: Error) => this.settleRequest(pending, error));
+    return pending.done.promise;
+  }
+
+  /** Called by the process for every event of this group's engine, in order. */
+  handle(event: GroupEvent): void {
+    switch (event.type) {
+      case 'view': return this.onView(event.view);
+      case 'message':
+        if (event.request) this.answer(event.message);
+        else this.events.emit('message', event.message);
+        return;
+      case 'direct': return this.onReply(event.from, event.payload);
+      case 'sent': this.tickets.get(event.ticket)?.resolve(); this.tickets.delete(event.ticket); return;
+      case 'stable': return this.onStable(event.ticket);
+      case 'rejected': return this.onRejected(event.tickets, event.error);
+      case 'left': return this.onLeft();
+      case 'error': this.context.reportError(event.error); return;
+    }
+  }
+
+  private onView(view: View): void {
+    if (view.primary) {
+      this.joined?.resolve(view);
+      this.joined = undefined;
+    }
+    this.events.emit('view', view);
+    for (const pending of this.requests.values()) this.checkRequest(pending);
+  }
+
+  private onStable(ticket: number): void {
+    this.stableThrough = Math.max(this.stableThrough, ticket);
+    const still: typeof this.flushes = [];
+    for (const f of this.flushes) {
+      if (f.ticket <= this.stableThrough) f.done.resolve();
+      else still.push(f);
+    }
+    this.flushes = still;
+  }
+
+  private onRejected(tickets: number[], error: Error): void {
+    for (const t of tickets) {
+      this.tickets.get(t)?.reject(error);
+      this.tickets.delete(t);
+    }
+    const first = Math.min(...tickets);
+    const still: typeof this.flushes = [];
+    for (const f of this.flushes) {
+      if (f.ticket >= first) f.done.reject(error);
+      else still.push(f);
+    }
+    this.flushes = still;
+  }
+
+  private onLeft(): void {
+    this.context.withdraw(this.name);
+    const closed = new GroupClosedError('the group was left');
+    this.joined?.reject(closed);
+    this.joined = undefined;
+    this.leaving?.resolve();
+    this.leaving = undefined;
+    for (const pending of [...this.requests.values()]) this.settleRequest(pending, closed);
+  }
+
+  // ---------------------------------------------------------------- group RPC
+
+  private answer(message: Message): void {
+    if (!isRequest(message.data)) return;
+    const { rid, body } = message.data;
+    const reply = (envelope: ReplyEnvelope): void => this.context.run(() => this.engine.direct(message.sender, envelope));
+    const handler = this.handlers[0];
+    if (handler === undefined) {
+      reply({ rid, error: { name: 'NoHandlerError', message: `${this.engine.me} has no request handler` } });
+      return;
+    }
+    const fail = (error: unknown): void => {
+      const e = error instanceof Error ? error : new Error(String(error));
+      reply({ rid, error: { name: e.name, message: e.message } });
+    };
+    try {
+      Promise.resolve(handler(body, message.sender)).then((data) => reply({ rid, data }), fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  private onReply(from: string, payload: unknown): void {
+    if (!isRequest(payload)) return;
+    const envelope = payload as ReplyEnvelope;
+    const pending = this.requests.get(envelope.rid);
+    if (pending === undefined || pending.from.has(from)) return;
+    pending.from.add(from);
+    const reply: Reply = envelope.error !== undefined
+      ? { from, data: undefined, error: { name: String(envelope.error.name), message: String(envelope.error.message) } }
+      : { from, data: envelope.data };
+    pending.replies.push(reply);
+    this.checkRequest(pending);
+  }
+
+  private checkRequest(pending: PendingRequest): void {
+    const view = this.engine.view;
+    if (view === undefined) return;
+    pending.asked ??= view.members;
+    const alive = pending.asked.filter((m) => view.members.includes(m) || pending.from.has(m));
+    const want = pending.want;
+    const needed = want === 'one' ? 1 : want === 'majority' ? Math.floor(alive.length / 2) + 1
+      : want === 'all' ? alive.length : Math.min(Math.max(0, Math.floor(want ?? 0)), alive.length);
+    const answered = alive.filter((m) => pending.from.has(m)).length;
+    if (answered >= needed) this.settleRequest(pending);
+  }
+
+  private settleRequest(pending: PendingRequest, error?: Error): void {
+    if (!this.requests.delete(pending.id)) return;
+    pending.cancelTimer?.();
+    if (error !== undefined) pending.done.reject(error);
+    else pending.done.resolve(pending.replies.slice());
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * `createProcess`: the `Process` of shared/API.md over any transport and clock. This is the
+ * one place where the engine meets time: it ticks the engine, feeds it frames, and runs
+ * application calls. Calls made from inside an event listener are deferred until the engine
+ * finishes its current step, so listeners may call back into the group freely.
+ */
+import type { Group, JoinOptions, Process } from '../api.js';
+import { resolveConfig, type EngineConfig } from '../config.js';
+import { GroupClosedError } from '../errors.js';
+import { ProcessEngine } from '../process-engine.js';
+import type { Clock, Transport } from '../transport.js';
+import { Emitter } from './emitter.js';
+import { GroupHandle } from './group-handle.js';
+
+export interface ProcessOptions {
+  transport: Transport;
+  clock: Clock;
+  config?: Partial<EngineConfig>;
+}
+
+class ProcessRuntime implements Process {
+  readonly id: string;
+  private readonly engine: ProcessEngine;
+  private readonly handles = new Map<string, GroupHandle>();
+  private readonly errors: Emitter<{ error: Error }>;
+  private busy = false;
+  private readonly deferredCalls: Array<() => void> = [];
+  private stopTicking: () => void = () => {};
+  private closed = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+    readonly config: EngineConfig,
+  ) {
+    this.id = transport.localId;
+    this.errors = new Emitter(() => {});
+    this.engine = new ProcessEngine(this.id, config, {
+      now: () => clock.now(),
+      send: (to, bytes, lane) => transport.send(to, bytes, lane),
+      peers: (group) => transport.peers(group),
+      emit: (group, event) => this.handles.get(group)?.handle(event),
+      error: (error) => this.reportError(error),
+    });
+    transport.onFrame((from, bytes) => this.run(() => this.engine.receive(from, bytes)));
+    transport.onPeerDown?.((peer) => this.run(() => this.engine.peerDown(peer)));
+    transport.onError?.((error) => this.reportError(error));
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    this.stopTicking = this.clock.setTimer(() => {
+      if (this.closed) return;
+      this.run(() => this.engine.tick());
+      this.scheduleTick();
+    }, this.config.tickMs);
+  }
+
+  /** Runs an engine call now, or after the current step when called from inside one. */
+  run(action: () => void): void {
+    if (this.closed) return;
+    if (this.busy) {
+      this.deferredCalls.push(action);
+      return;
+    }
+    this.busy = true;
+    try {
+      action();
+      this.engine.flush();
+      while (this.deferredCalls.length > 0) {
+        this.deferredCalls.shift()!();
+        this.engine.flush();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private reportError(error: Error): void {
+    if (this.errors.count('error') === 0) return;
+    this.errors.emit('error', error);
+  }
+
+  group(name: string, options: JoinOptions = {}): Group {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
+      throw new TypeError('a group name is a string of 1 to 256 characters');
+    }
+    if (this.closed) throw new GroupClosedError('the process is closed');
+    let handle = this.handles.get(name);
+    if (handle === undefined) {
+      const settings = {
+        failureTimeoutMs: options.failureTimeoutMs ?? this.config.failureTimeoutMs,
+        rejoin: options.rejoin ?? true,
+        secret: options.secret,
+      };
+      const engine = this.engine.group(name, settings, {
+        getState: () => options.getState?.() ?? null,
+        setState: (state) => options.setState?.(state),
+      });
+      handle = new GroupHandle(name, engine, {
+        run: (action) => this.run(action),
+        setTimer: (callback, delayMs) => this.clock.setTimer(callback, delayMs),
+        reportError: (error) => this.reportError(error),
+        announce: (group) => this.transport.announce(group),
+        withdraw: (group) => this.transport.withdraw(group),
+      }, options);
+      this.handles.set(name, handle);
+    }
+    return handle;
+  }
+
+  async join(name: string, options?: JoinOptions): Promise<Group> {
+    const group = this.group(name, options);
+    await group.join();
+    return group;
+  }
+
+  on(event: 'error', listener: (error: Error) => void): () => void {
+    return this.errors.on(event, listener);
+  }
+
+  async close(options: { abrupt?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    if (options.abrupt !== true) {
+      await Promise.allSettled([...this.handles.values()].map((h) => h.leave()));
+      this.run(() => this.engine.goodbye());
+    }
+    this.closed = true;
+    this.stopTicking();
+    await this.transport.close({ abrupt: options.abrupt === true });
+  }
+}
+
+/** A process on the given transport and clock: the simulator and the WebRTC mesh both use it. */
+export function createProcess(options: ProcessOptions): Process {
+  return new ProcessRuntime(options.transport, options.clock, resolveConfig(options.config));
+}

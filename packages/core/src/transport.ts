@@ -1,0 +1,46 @@
+/**
+ * What a driver hands the engine's runtime: a way to move frames between processes,
+ * a way to find the processes interested in a group, and a clock. The simulator and the
+ * WebRTC mesh implement these; the engine itself never touches a socket or a timer.
+ */
+
+/**
+ * Frames on the `control` lane (heartbeats, view changes) must never wait behind frames
+ * on the `data` lane. A transport that has a single channel may ignore the lane.
+ */
+export type Lane = 'control' | 'data';
+
+export interface Transport {
+  /** This process's id: unique to this incarnation. */
+  readonly localId: string;
+  /**
+   * Sends one frame to a process, best effort: it may be lost if the peer is unreachable,
+   * but frames that arrive do so whole, at most once. The transport connects on demand.
+   */
+  send(to: string, frame: Uint8Array, lane: Lane): void;
+  /** Registers the single receiver of inbound frames. */
+  onFrame(handler: (from: string, frame: Uint8Array) => void): void;
+  /** Declares interest in a group so that discovery introduces the other interested processes. */
+  announce(group: string): void;
+  /** Withdraws interest in a group. */
+  withdraw(group: string): void;
+  /** The processes (other than this one) currently known to be interested in a group. */
+  peers(group: string): readonly string[];
+  /** Called whenever the set returned by `peers(group)` changes. */
+  onPeers(handler: (group: string, peers: readonly string[]) => void): void;
+  /**
+   * Optional: called when the connection to a peer is known to be gone (closed channel,
+   * ICE failure). It feeds suspicion; the membership service still decides.
+   */
+  onPeerDown?(handler: (peer: string) => void): void;
+  /** Optional: malformed or hostile input seen by the transport itself (bad fragments, bad signaling). */
+  onError?(handler: (error: Error) => void): void;
+  /** Stops the transport; with `abrupt`, drops every connection without goodbye. */
+  close(options?: { abrupt?: boolean }): Promise<void>;
+}
+
+/** Time, handed in. `now()` is in milliseconds; `setTimer` returns a function that cancels it. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): () => void;
+}

@@ -1,0 +1,89 @@
+/**
+ * The group messages that travel inside frames (see frame.ts for the envelope).
+ *
+ * Every message names its group `g` and its sender member `f`; the process that sent the
+ * frame must own `f` (checked by the engine). Views are numbered; a view-change round for the
+ * view after `v` is named by `v`, the view it replaces. Ballots order competing rounds.
+ *
+ *   d  DATA      a multicast in view v: seq n (per sender per view), order o, safe sf,
+ *                causal vector vt (causal only), causal count cc, request flag k, payload p
+ *   k  STABLE    what the sender holds of view v: h[rank] contiguous seqs, hc[rank] causal
+ *                counts at h, dp total-order positions delivered
+ *   o  ORDER     the sequencer's positions q, q+1, ... for (rank, seq) pairs in l (flattened)
+ *   j  JOIN      a process asks to join as member f (repeated until it is in a view); au: secret
+ *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
+ *                | 'refused'
+ *   l  LEAVE     member f of view v asks to leave
+ *   f  FLUSH     phase 1 of the change after view v, ballot b: stop sending, report
+ *   F  FLUSH-OK  the report: holds h, causal counts hc, order base ob and entries ol, highest
+ *                positioned seq per sender pu, payloads ms above the member's stable floor, the
+ *                accepted value ac, no state yet nl
+ *   N  NACK      ballot b is below the promise pb
+ *   p  PROPOSE   phase 2: value val for ballot b
+ *   a  ACCEPT    the value of ballot b is accepted
+ *   c  COMMIT    the value of ballot b is chosen: install the one you accepted
+ *   i  INSTALL   the value is chosen: install it (sent to those that did not accept it)
+ *   L  LAG       the sender is still in view v and cannot take part in a later round
+ *   x  DEPARTED  member f no longer takes part (left, excluded, or declared itself in a minority)
+ *   s  STATE     chunk i of c of the checkpoint of view v for joiner `to`
+ *   r  DIRECT    a point-to-point payload p for member `to` (request replies)
+ */
+import type { Ballot } from '../membership/ballot.js';
+
+export const ORDER_CODES = ['fifo', 'causal', 'total'] as const;
+export type OrderCode = 0 | 1 | 2;
+
+export interface DataMsg {
+  t: 'd'; g: string; v: number; f: string; n: number; o: OrderCode;
+  sf?: 1; vt?: number[]; cc: number; k?: 1; p: unknown;
+}
+export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dp: number }
+export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
+export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
+export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused';
+export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus }
+export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
+export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
+export interface FlushOkMsg {
+  t: 'F'; g: string; v: number; f: string; b: Ballot;
+  h: number[]; hc: number[]; ob: number; ol: number[]; pu: number[]; ms: DataMsg[];
+  ac?: [Ballot, ViewValue]; nl?: 1;
+}
+export interface NackMsg { t: 'N'; g: string; v: number; f: string; b: Ballot; pb: Ballot }
+export interface ProposeMsg { t: 'p'; g: string; v: number; f: string; b: Ballot; val: ViewValue }
+export interface AcceptMsg { t: 'a'; g: string; v: number; f: string; b: Ballot }
+export interface CommitMsg { t: 'c'; g: string; v: number; f: string; b: Ballot }
+export interface InstallMsg { t: 'i'; g: string; v: number; f: string; val: ViewValue }
+export interface LagMsg { t: 'L'; g: string; v: number; f: string }
+export interface DepartedMsg { t: 'x'; g: string; f: string }
+export interface StateMsg { t: 's'; g: string; v: number; f: string; to: string; i: number; c: number; d: Uint8Array }
+export interface DirectMsg { t: 'r'; g: string; f: string; to: string; p: unknown }
+
+export type GroupMsg =
+  | DataMsg | StableMsg | OrderMsg | JoinMsg | StatusMsg | LeaveMsg | FlushMsg | FlushOkMsg
+  | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | StateMsg
+  | DirectMsg;
+
+/**
+ * The decision of one view change, agreed by ballots: the next view and the cut that ends the
+ * old one. Ranks refer to the old view's members.
+ */
+export interface ViewValue {
+  /** The id of the new view (old id + 1). */
+  id: number;
+  members: string[];
+  joined: string[];
+  left: string[];
+  /** Per old rank: every message with seq <= cut is delivered in the old view, but drops. */
+  cut: number[];
+  /** Causal messages within the cut whose predecessors are lost: never delivered (flattened rank, seq). */
+  drops: number[];
+  /** The final total order from position orderBase on (flattened rank, seq). */
+  orderBase: number;
+  order: number[];
+  /** Payloads some survivor may lack. */
+  msgs: DataMsg[];
+  /** Members that must receive the checkpoint, and who sends it. */
+  needState: string[];
+  provider: string;
+}

@@ -1,0 +1,297 @@
+/**
+ * The property checker of DESIGN.md, run over a recorded trace after every simulated run.
+ * Each function checks one property and returns the first violation it finds, in words.
+ */
+import type { Trace, TraceEvent } from './recorder.js';
+
+export interface Violation {
+  property: string;
+  detail: string;
+}
+
+type ViewEvent = Extract<TraceEvent, { k: 'view' }>;
+type DeliverEvent = Extract<TraceEvent, { k: 'deliver' }>;
+type SendEvent = Extract<TraceEvent, { k: 'send' }>;
+
+interface MemberLog {
+  member: string;
+  process: string;
+  /** Events in order: views and deliveries. */
+  events: Array<ViewEvent | DeliverEvent>;
+}
+
+function byMember(trace: Trace): Map<string, MemberLog> {
+  const out = new Map<string, MemberLog>();
+  for (const e of trace) {
+    if (e.k !== 'view' && e.k !== 'deliver') continue;
+    let log = out.get(e.member);
+    if (log === undefined) {
+      log = { member: e.member, process: e.process, events: [] };
+      out.set(e.member, log);
+    }
+    log.events.push(e);
+  }
+  return out;
+}
+
+/** Deliveries of each member per primary view it installed: member → view id → deliveries. */
+function deliveriesByView(logs: Map<string, MemberLog>): Map<string, Map<number, DeliverEvent[]>> {
+  const out = new Map<string, Map<number, DeliverEvent[]>>();
+  for (const log of logs.values()) {
+    const views = new Map<number, DeliverEvent[]>();
+    let current: number | undefined;
+    for (const e of log.events) {
+      if (e.k === 'view') {
+        current = e.view.primary ? e.view.id : undefined;
+        if (current !== undefined) views.set(current, []);
+      } else if (current !== undefined) views.get(current)!.push(e);
+    }
+    out.set(log.member, views);
+  }
+  return out;
+}
+
+export function checkProperties(trace: Trace, options: { final?: boolean } = {}): Violation | undefined {
+  const logs = byMember(trace);
+  const perView = deliveriesByView(logs);
+  const sends = new Map<string, SendEvent>();
+  for (const e of trace) if (e.k === 'send') sends.set(e.id, e);
+  return (
+    viewAgreement(trace) ?? viewOrder(logs) ?? deliveredInView(logs) ?? noDuplicates(logs, sends) ??
+    sameSet(perView, trace) ?? fifo(perView, sends) ?? causal(perView, logs, sends) ?? totalOrder(perView) ??
+    safe(perView, trace) ?? stateTransfer(trace) ?? (options.final ? liveness(trace, logs) : undefined)
+  );
+}
+
+function viewAgreement(trace: Trace): Violation | undefined {
+  const seen = new Map<number, string>();
+  for (const e of trace) {
+    if (e.k !== 'view' || !e.view.primary) continue;
+    const members = e.view.members.join(',');
+    const other = seen.get(e.view.id);
+    if (other === undefined) seen.set(e.view.id, members);
+    else if (other !== members) {
+      return { property: '1 view agreement', detail: `view ${e.view.id} is [${other}] and, at ${e.member}, [${members}]` };
+    }
+    if (!e.view.members.includes(e.member)) {
+      return { property: '1 view agreement', detail: `${e.member} installed primary view ${e.view.id} without being in it` };
+    }
+  }
+  return undefined;
+}
+
+function viewOrder(logs: Map<string, MemberLog>): Violation | undefined {
+  for (const log of logs.values()) {
+    let last: ViewEvent | undefined;
+    for (const e of log.events) {
+      if (e.k !== 'view') continue;
+      if (last !== undefined && e.view.id <= last.view.id) {
+        return { property: '2 view order', detail: `${log.member} installed view ${e.view.id} after ${last.view.id}` };
+      }
+      if (last !== undefined && last.view.primary && e.view.primary && e.view.id !== last.view.id + 1) {
+        return { property: '2 view order', detail: `${log.member} skipped from view ${last.view.id} to ${e.view.id}` };
+      }
+      last = e;
+    }
+  }
+  return undefined;
+}
+
+function deliveredInView(logs: Map<string, MemberLog>): Violation | undefined {
+  for (const log of logs.values()) {
+    let view: ViewEvent['view'] | undefined;
+    for (const e of log.events) {
+      if (e.k === 'view') view = e.view;
+      else if (view === undefined || !view.primary || e.viewId !== view.id || !view.members.includes(e.sender)) {
+        return { property: '4 delivered in its own view', detail: `${log.member} delivered ${e.id} of view ${e.viewId} in view ${view?.id}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+function noDuplicates(logs: Map<string, MemberLog>, sends: Map<string, SendEvent>): Violation | undefined {
+  const viewOf = new Map<string, number>();
+  for (const log of logs.values()) {
+    const seen = new Set<string>();
+    for (const e of log.events) {
+      if (e.k !== 'deliver') continue;
+      if (seen.has(e.id)) return { property: '5 no duplicate', detail: `${log.member} delivered ${e.id} twice` };
+      seen.add(e.id);
+      const send = sends.get(e.id);
+      if (send === undefined || send.member !== e.sender) {
+        return { property: '5 nothing unsent', detail: `${log.member} delivered ${e.id}, never sent by ${e.sender}` };
+      }
+      const v = viewOf.get(e.id);
+      if (v !== undefined && v !== e.viewId) return { property: '4 one view', detail: `${e.id} delivered in views ${v} and ${e.viewId}` };
+      viewOf.set(e.id, e.viewId);
+    }
+  }
+  return undefined;
+}
+
+function sameSet(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
+  const installed = new Map<string, Set<number>>();
+  for (const e of trace) if (e.k === 'view' && e.view.primary) (installed.get(e.member) ?? installed.set(e.member, new Set()).get(e.member)!).add(e.view.id);
+  const reference = new Map<number, { member: string; ids: string }>();
+  for (const [member, views] of perView) {
+    for (const [viewId, deliveries] of views) {
+      if (!installed.get(member)?.has(viewId + 1)) continue;
+      const ids = deliveries.map((d) => d.id).sort().join(',');
+      const ref = reference.get(viewId);
+      if (ref === undefined) reference.set(viewId, { member, ids });
+      else if (ref.ids !== ids) {
+        return { property: '3 same set', detail: `in view ${viewId}, ${ref.member} delivered {${ref.ids}} but ${member} {${ids}}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+function sendIndex(sends: Map<string, SendEvent>, id: string): number {
+  return Number(id.slice(id.lastIndexOf('/') + 1)) + (sends.has(id) ? 0 : NaN);
+}
+
+function fifo(perView: Map<string, Map<number, DeliverEvent[]>>, sends: Map<string, SendEvent>): Violation | undefined {
+  for (const [member, views] of perView) {
+    for (const [viewId, deliveries] of views) {
+      const last = new Map<string, number>();
+      for (const d of deliveries) {
+        const key = `${d.sender}/${d.order}`;
+        const index = sendIndex(sends, d.id);
+        if ((last.get(key) ?? 0) > index) {
+          return { property: '6 FIFO', detail: `${member} delivered ${d.id} after a later ${d.order} message of ${d.sender} in view ${viewId}` };
+        }
+        last.set(key, index);
+      }
+    }
+  }
+  return undefined;
+}
+
+function causal(
+  perView: Map<string, Map<number, DeliverEvent[]>>,
+  logs: Map<string, MemberLog>,
+  sends: Map<string, SendEvent>,
+): Violation | undefined {
+  // A causal message depends on the causal messages its sender delivered in that view before sending it.
+  const depsOf = new Map<string, string[]>();
+  for (const views of perView.values()) {
+    for (const deliveries of views.values()) {
+      for (const d of deliveries) {
+        if (d.order !== 'causal' || depsOf.has(d.id)) continue;
+        const send = sends.get(d.id)!;
+        const senderLog = logs.get(send.member);
+        let count = 0;
+        const deps: string[] = [];
+        for (const e of senderLog?.events ?? []) {
+          if (e.k !== 'deliver') continue;
+          if (count++ >= send.deliveredBefore) break;
+          if (e.order === 'causal' && e.viewId === d.viewId) deps.push(e.id);
+        }
+        depsOf.set(d.id, deps);
+      }
+    }
+  }
+  for (const [member, views] of perView) {
+    for (const deliveries of views.values()) {
+      const done = new Set<string>();
+      for (const d of deliveries) {
+        if (d.order === 'causal') {
+          const missing = depsOf.get(d.id)!.find((dep) => !done.has(dep));
+          if (missing !== undefined) return { property: '6 causal', detail: `${member} delivered ${d.id} before its predecessor ${missing}` };
+        }
+        done.add(d.id);
+      }
+    }
+  }
+  return undefined;
+}
+
+function totalOrder(perView: Map<string, Map<number, DeliverEvent[]>>): Violation | undefined {
+  const sequences = new Map<number, Array<{ member: string; ids: string[] }>>();
+  for (const [member, views] of perView) {
+    for (const [viewId, deliveries] of views) {
+      const ids = deliveries.filter((d) => d.order === 'total').map((d) => d.id);
+      (sequences.get(viewId) ?? sequences.set(viewId, []).get(viewId)!).push({ member, ids });
+    }
+  }
+  for (const [viewId, list] of sequences) {
+    for (let i = 1; i < list.length; i++) {
+      const a = list[0]!;
+      const b = list[i]!;
+      const inB = new Set(b.ids);
+      const inA = new Set(a.ids);
+      const ca = a.ids.filter((id) => inB.has(id)).join(',');
+      const cb = b.ids.filter((id) => inA.has(id)).join(',');
+      if (ca !== cb) return { property: '6 total order', detail: `view ${viewId}: ${a.member} [${ca}] vs ${b.member} [${cb}]` };
+    }
+  }
+  return undefined;
+}
+
+function safe(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
+  const members = new Map<number, readonly string[]>();
+  const installed = new Map<string, Set<number>>();
+  for (const e of trace) {
+    if (e.k !== 'view' || !e.view.primary) continue;
+    members.set(e.view.id, e.view.members);
+    (installed.get(e.member) ?? installed.set(e.member, new Set()).get(e.member)!).add(e.view.id);
+  }
+  const safeDelivered = new Map<number, Set<string>>();
+  for (const views of perView.values()) {
+    for (const [viewId, deliveries] of views) {
+      for (const d of deliveries) if (d.safe) (safeDelivered.get(viewId) ?? safeDelivered.set(viewId, new Set()).get(viewId)!).add(d.id);
+    }
+  }
+  for (const [viewId, ids] of safeDelivered) {
+    for (const member of members.get(viewId) ?? []) {
+      if (!installed.get(member)?.has(viewId + 1)) continue;
+      const got = new Set((perView.get(member)?.get(viewId) ?? []).map((d) => d.id));
+      const missing = [...ids].find((id) => !got.has(id));
+      if (missing !== undefined) return { property: '7 safe', detail: `${member} survived view ${viewId} without safe ${missing}` };
+    }
+  }
+  return undefined;
+}
+
+function stateTransfer(trace: Trace): Violation | undefined {
+  const provided = new Map<number, string[]>();
+  for (const e of trace) if (e.k === 'getState') (provided.get(e.viewId + 1) ?? provided.set(e.viewId + 1, []).get(e.viewId + 1)!).push(JSON.stringify(e.state));
+  const pending = new Map<string, string>();
+  for (const e of trace) {
+    if (e.k === 'setState') pending.set(e.member, JSON.stringify(e.state));
+    if (e.k === 'view' && e.view.primary && pending.has(e.member)) {
+      const state = pending.get(e.member)!;
+      pending.delete(e.member);
+      if (!(provided.get(e.view.id) ?? []).includes(state)) {
+        return { property: '9 state transfer', detail: `${e.member} got ${state} for view ${e.view.id}, not the provider's checkpoint at the cut` };
+      }
+    }
+  }
+  return undefined;
+}
+
+function liveness(trace: Trace, logs: Map<string, MemberLog>): Violation | undefined {
+  const lastView = new Map<string, ViewEvent>();
+  for (const e of trace) if (e.k === 'view') lastView.set(e.process, e);
+  const live = new Set<string>();
+  for (const e of trace) if (e.k === 'fault' && e.what.startsWith('live ')) e.what.slice(5).split(',').forEach((p) => live.add(p));
+  const finals = [...live].map((p) => lastView.get(p));
+  const first = finals[0];
+  if (first === undefined) return undefined;
+  for (const [i, v] of finals.entries()) {
+    if (v === undefined || !v.view.primary || v.view.id !== first.view.id) {
+      return { property: '10 liveness', detail: `${[...live][i]} ended in ${v ? `view ${v.view.id}${v.view.primary ? '' : ' (not primary)'}` : 'no view'}, others in ${first.view.id}` };
+    }
+  }
+  const finalMembers = new Set(first.view.members);
+  for (const e of trace) {
+    if (e.k !== 'send' || !finalMembers.has(e.member)) continue;
+    const outcome = trace.find((s) => s.k === 'sent' && s.id === e.id);
+    if (outcome === undefined) return { property: '10 liveness', detail: `send ${e.id} of final member ${e.member} never settled` };
+    const self = logs.get(e.member)?.events.some((d) => d.k === 'deliver' && d.id === e.id);
+    if (outcome.k === 'sent' && outcome.ok && !self) return { property: '10 liveness', detail: `${e.member} never delivered its own ${e.id}` };
+  }
+  return undefined;
+}

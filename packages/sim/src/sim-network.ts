@@ -1,0 +1,160 @@
+/**
+ * The simulated network: per-frame latency drawn from a seeded range (so frames reorder),
+ * loss, partitions into sides, crashed processes, and the discovery registry that stands in
+ * for the signaling server. Every frame crosses it as bytes, encoded and decoded for real.
+ */
+import type { Lane, Transport } from '@synchrony/core';
+import type { EventQueue } from './event-queue.js';
+import type { Random } from './random.js';
+
+export interface NetworkOptions {
+  latencyMs: [number, number];
+  dropRate: number;
+}
+
+interface Node {
+  transport: SimTransport;
+  crashed: boolean;
+}
+
+export class SimNetwork {
+  private readonly nodes = new Map<string, Node>();
+  private readonly interest = new Map<string, Set<string>>();
+  private sides: Map<string, number> | undefined;
+  framesSent = 0;
+  framesDropped = 0;
+  bytesSent = 0;
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly random: Random,
+    public options: NetworkOptions,
+  ) {}
+
+  attach(id: string): SimTransport {
+    if (this.nodes.has(id)) throw new Error(`a process named ${id} already exists`);
+    const transport = new SimTransport(id, this);
+    this.nodes.set(id, { transport, crashed: false });
+    return transport;
+  }
+
+  isCrashed(id: string): boolean {
+    return this.nodes.get(id)?.crashed ?? true;
+  }
+
+  crash(id: string): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || node.crashed) return;
+    node.crashed = true;
+    for (const group of [...this.interest.keys()]) this.withdraw(id, group);
+  }
+
+  partition(sides: string[][]): void {
+    this.sides = new Map();
+    sides.forEach((side, i) => side.forEach((id) => this.sides!.set(id, i)));
+  }
+
+  heal(): void {
+    this.sides = undefined;
+  }
+
+  /** Whether frames can pass between two processes right now. */
+  connected(a: string, b: string): boolean {
+    if (this.sides === undefined) return true;
+    return (this.sides.get(a) ?? -1) === (this.sides.get(b) ?? -1);
+  }
+
+  send(from: string, to: string, bytes: Uint8Array): void {
+    if (this.isCrashed(from) || from === to) return;
+    this.framesSent += 1;
+    this.bytesSent += bytes.length;
+    if (!this.connected(from, to) || this.random.chance(this.options.dropRate)) {
+      this.framesDropped += 1;
+      return;
+    }
+    const [min, max] = this.options.latencyMs;
+    const delay = this.random.int(min, max);
+    this.queue.schedule(delay, () => {
+      const target = this.nodes.get(to);
+      if (target === undefined || target.crashed || this.isCrashed(from) || !this.connected(from, to)) {
+        this.framesDropped += 1;
+        return;
+      }
+      target.transport.deliver(from, bytes);
+    });
+  }
+
+  announce(id: string, group: string): void {
+    if (this.isCrashed(id)) return;
+    let set = this.interest.get(group);
+    if (set === undefined) {
+      set = new Set();
+      this.interest.set(group, set);
+    }
+    if (set.has(id)) return;
+    set.add(id);
+    this.notify(group);
+  }
+
+  withdraw(id: string, group: string): void {
+    const set = this.interest.get(group);
+    if (set?.delete(id)) this.notify(group);
+  }
+
+  peers(id: string, group: string): string[] {
+    return [...(this.interest.get(group) ?? [])].filter((p) => p !== id);
+  }
+
+  private notify(group: string): void {
+    for (const id of this.interest.get(group) ?? []) {
+      this.nodes.get(id)?.transport.peersChanged(group, this.peers(id, group));
+    }
+  }
+}
+
+/** One process's view of the simulated network: the same `Transport` the WebRTC mesh offers. */
+export class SimTransport implements Transport {
+  private frameHandler: (from: string, frame: Uint8Array) => void = () => {};
+  private peersHandler: (group: string, peers: readonly string[]) => void = () => {};
+
+  constructor(
+    readonly localId: string,
+    private readonly network: SimNetwork,
+  ) {}
+
+  send(to: string, frame: Uint8Array, _lane: Lane): void {
+    this.network.send(this.localId, to, frame);
+  }
+
+  onFrame(handler: (from: string, frame: Uint8Array) => void): void {
+    this.frameHandler = handler;
+  }
+
+  announce(group: string): void {
+    this.network.announce(this.localId, group);
+  }
+
+  withdraw(group: string): void {
+    this.network.withdraw(this.localId, group);
+  }
+
+  peers(group: string): readonly string[] {
+    return this.network.peers(this.localId, group);
+  }
+
+  onPeers(handler: (group: string, peers: readonly string[]) => void): void {
+    this.peersHandler = handler;
+  }
+
+  deliver(from: string, frame: Uint8Array): void {
+    this.frameHandler(from, frame);
+  }
+
+  peersChanged(group: string, peers: readonly string[]): void {
+    this.peersHandler(group, peers);
+  }
+
+  async close(): Promise<void> {
+    this.network.crash(this.localId);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The `Simulator` of shared/API.md: many processes of the real engine in one JS process, on
+ * virtual time, over a seeded faulty network. The same seed gives the same run.
+ */
+import { createProcess, type EngineConfig, type Process } from '@synchrony/core';
+import { EventQueue } from './event-queue.js';
+import { Random } from './random.js';
+import { SimNetwork } from './sim-network.js';
+
+export interface SimulatorOptions {
+  seed: number;
+  /** Latency of each frame, drawn uniformly from [min, max] ms. Default [1, 20]. */
+  latencyMs?: [number, number];
+  /** Probability that a frame is lost. Default 0. */
+  dropRate?: number;
+  /** Engine settings for every process spawned (e.g. a shorter failure timeout). */
+  config?: Partial<EngineConfig>;
+}
+
+const yieldToMicrotasks: () => Promise<void> =
+  typeof globalThis.setImmediate === 'function'
+    ? () => new Promise((resolve) => globalThis.setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class Simulator {
+  readonly random: Random;
+  readonly network: SimNetwork;
+  private readonly queue = new EventQueue();
+  private readonly processes = new Map<string, Process>();
+  private spawned = 0;
+
+  constructor(readonly options: SimulatorOptions) {
+    this.random = new Random(options.seed);
+    this.network = new SimNetwork(this.queue, this.random, {
+      latencyMs: options.latencyMs ?? [1, 20],
+      dropRate: options.dropRate ?? 0,
+    });
+  }
+
+  /** Virtual milliseconds since the start. */
+  get now(): number {
+    return this.queue.nowMs;
+  }
+
+  spawn(name?: string): Process {
+    this.spawned += 1;
+    const id = name ?? `p${this.spawned}`;
+    const transport = this.network.attach(id);
+    const clock = {
+      now: () => this.queue.nowMs,
+      setTimer: (callback: () => void, delayMs: number) =>
+        this.queue.schedule(delayMs, () => {
+          if (!this.network.isCrashed(id)) callback();
+        }),
+    };
+    const process = createProcess({ transport, clock, config: this.options.config });
+    this.processes.set(id, process);
+    return process;
+  }
+
+  /** Abrupt, exactly as close({ abrupt: true }): the others must detect it by timeout. */
+  crash(process: Process | string): void {
+    this.network.crash(typeof process === 'string' ? process : process.id);
+  }
+
+  partition(...sides: Array<Array<Process | string>>): void {
+    this.network.partition(sides.map((side) => side.map((p) => (typeof p === 'string' ? p : p.id))));
+  }
+
+  heal(): void {
+    this.network.heal();
+  }
+
+  /** Changes the loss rate from now on (the random scenarios calm the network for liveness). */
+  setDropRate(dropRate: number): void {
+    this.network.options = { ...this.network.options, dropRate };
+  }
+
+  /** Advances virtual time by `ms`, running every event due and letting promises settle between them. */
+  async run(ms: number): Promise<void> {
+    const until = this.queue.nowMs + ms;
+    await yieldToMicrotasks();
+    for (let t = this.queue.nowMs; t <= until; t += 1) {
+      if (this.queue.runUntil(t) > 0) await yieldToMicrotasks();
+    }
+  }
+}
