@@ -246,7 +246,7 @@ function safe(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): 
   }
   for (const [viewId, ids] of safeDelivered) {
     for (const member of members.get(viewId) ?? []) {
-      if (!installed.get(member)?.has(viewId + 1)) continue;
+      if (!installed.get(member)?.has(viewId) || !installed.get(member)?.has(viewId + 1)) continue;
       const got = new Set((perView.get(member)?.get(viewId) ?? []).map((d) => d.id));
       const missing = [...ids].find((id) => !got.has(id));
       if (missing !== undefined) return { property: '7 safe', detail: `${member} survived view ${viewId} without safe ${missing}` };

@@ -108,8 +108,7 @@ export class GroupEngine {
     this.joinRounds = 0;
     this.statuses.clear();
     this.future = [];
-    this.resetViewState();
-    this.view = undefined;
+    this.resetViewState(); // `view` stays the last one installed until the next arrives
     this.joinRound();
   }
 
@@ -135,7 +134,7 @@ export class GroupEngine {
   private sendRefusal(): Error | undefined {
     if (this.leaving || this.status === 'left') return new GroupClosedError('the group was left');
     if (this.status === 'idle') return new GroupClosedError('the group was not joined');
-    if (this.status === 'minority') return new NotPrimaryError();
+    if (this.status === 'minority' || (this.status === 'joining' && this.rejoining)) return new NotPrimaryError();
     return undefined;
   }
 
@@ -234,8 +233,12 @@ export class GroupEngine {
       case 'r': if (msg.to === this.me && this.status === 'member') this.host.emit({ type: 'direct', from: msg.f, payload: msg.p }); return;
       default: break;
     }
+    if (this.status === 'left' && (msg.t === 'f' || msg.t === 'p') && msg.f !== this.me) {
+      this.host.send(msg.f, { t: 'x', g: this.name, f: this.me }); // still counted as a member somewhere: say it is gone
+      return;
+    }
     if (this.status !== 'member' && this.status !== 'joining') return;
-    if (this.view === undefined || !('v' in msg)) {
+    if (this.status === 'joining' || this.view === undefined || !('v' in msg)) {
       if ('v' in msg && (msg.t === 'd' || msg.t === 'k' || msg.t === 'o' || msg.t === 's')) this.buffer(msg);
       return;
     }
@@ -620,6 +623,7 @@ export class GroupEngine {
     this.resetViewState();
     for (const own of ownDone) this.stabilise(own); // delivered by every survivor in the cut
     this.status = 'member';
+    this.rejoining = false;
     this.lastValue = value;
     const view: View = { id: value.id, members: value.members, primary: true, joined: value.joined, left: value.left };
     this.view = view;
@@ -696,6 +700,11 @@ export class GroupEngine {
 
   /** Excluded, or cut off from a majority: a non-primary view, then (by default) a rejoin. */
   private goMinority(reason: string, viewId = (this.view?.id ?? 0) + 1): void {
+    if (this.leaving) {
+      this.tellDeparted();
+      this.finishLeave(); // cut off while leaving: it is gone either way
+      return;
+    }
     const old = this.view;
     this.tellDeparted();
     this.status = 'minority';

@@ -40,6 +40,12 @@ export interface ConformanceOptions {
    * skips the check that control frames overtake a data backlog. Default true.
    */
   readonly separateLanes?: boolean;
+  /**
+   * False for a transport that may reorder frames within a lane: skips the FIFO check. The WebRTC
+   * mesh is FIFO per lane (ordered channels); say false only if the engine does not rely on it.
+   * Default true.
+   */
+  readonly fifo?: boolean;
 }
 
 interface Received {
@@ -102,13 +108,15 @@ export function transportConformance(
         expect(p.transport.peers('conformance-all')).not.toContain(ids[i]);
       }
 
-      // A group announced by two only: the third is not introduced.
+      // A group announced by two only: the third is not introduced to them.
       const [a, b, c] = probes as [Probe, Probe, Probe];
       a.transport.announce('conformance-pair');
       b.transport.announce('conformance-pair');
       await env.until(() => sameSet(a.transport.peers('conformance-pair'), [b.transport.localId]), 'the pair to meet');
       await env.until(() => sameSet(b.transport.peers('conformance-pair'), [a.transport.localId]), 'the pair to meet');
-      expect(c.transport.peers('conformance-pair')).toEqual([]);
+      await env.pause(50);
+      expect(a.transport.peers('conformance-pair')).not.toContain(c.transport.localId);
+      expect(b.transport.peers('conformance-pair')).not.toContain(c.transport.localId);
 
       a.transport.withdraw('conformance-all');
       for (const p of [b, c]) {
@@ -152,7 +160,7 @@ export function transportConformance(
       expect([...expected.keys()]).toEqual([]);
     }), testTimeoutMs);
 
-    it('each lane is FIFO', withTransports(async (probes, env) => {
+    it.skipIf(options.fifo === false)('each lane is FIFO', withTransports(async (probes, env) => {
       const [a, b] = probes as [Probe, Probe];
       await env.meet([a, b], 'conformance-fifo');
       const perLane = 300;

@@ -1,0 +1,345 @@
+/**
+ * The client of the signaling server (protocol: @synchrony/signaling-server/protocol).
+ *
+ * It says `hello` under this incarnation's process id, keeps the set of groups this process
+ * announced and the latest `peers` list of each, and relays WebRTC signaling data. When the socket
+ * drops it reconnects with exponential backoff (with jitter) and announces its groups again; the
+ * peer lists are kept meanwhile (the WebRTC connections do not depend on the server) and refreshed
+ * by the server's answers to the new `join`s. A silent socket is detected by `ping`.
+ *
+ * Malformed server frames and server errors are reported through `events.error`; nothing here throws.
+ */
+import {
+  encodeMessage,
+  NON_FATAL_ERROR_CODES,
+  parseServerMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type ErrorCode,
+  type ErrorMessage,
+} from '@synchrony/signaling-server/protocol';
+import { DEFAULT_SIGNALING_TIMINGS, type SignalingTimings } from './config.js';
+import { SignalingError } from './errors.js';
+import { PacedOutbox } from './paced-outbox.js';
+import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+
+/** How to reach the server. */
+export interface SignalingClientOptions {
+  /** The server, e.g. 'ws://127.0.0.1:8787'. */
+  readonly url: string;
+  /** This incarnation's process id (printable ASCII, at most 128 characters). */
+  readonly id: string;
+  readonly token?: string;
+  readonly WebSocket: WebSocketConstructor;
+  readonly timings?: Partial<SignalingTimings>;
+}
+
+/** What the client reports. */
+export interface SignalingEvents {
+  /** The list of other processes in `group` changed. */
+  peers(group: string, peers: readonly string[]): void;
+  /** Signaling data relayed from another process. */
+  signal(from: string, data: unknown): void;
+  /** The server could not relay to `peer` (it shares no group with us, or just left). */
+  unreachable(peer: string): void;
+  /** A malformed server frame, a refusal, a lost connection. */
+  error(error: SignalingError): void;
+}
+
+/** Refusals after which reconnecting cannot help. */
+const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['bad-version', 'token-required', 'token-invalid', 'token-expired']);
+/** Refusals of a `join`: the group is dropped, or every reconnection would be refused again. */
+const JOIN_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['group-forbidden', 'too-many-groups']);
+/** Frames waiting for the connection or for the rate limit, at most; beyond it the oldest signal is dropped. */
+const OUTBOX_MAX = 4096;
+
+/** A connection to the signaling server that survives drops; see the file comment. */
+export class SignalingClient {
+  private readonly timings: SignalingTimings;
+  private readonly joined = new Set<string>();
+  private unanswered = new Set<string>(); // joined since the last welcome, no `peers` yet
+  private readonly lists = new Map<string, readonly string[]>();
+  /** Frames waiting to go out, paced; only signals survive a reconnection. */
+  private readonly outbox: PacedOutbox<ClientMessage>;
+  private socket: WebSocketLike | undefined;
+  private welcomed = false;
+  private closed = false;
+  private permanent: SignalingError | undefined;
+  private failures = 0;
+  private lastHeardMs = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pinger: ReturnType<typeof setInterval> | undefined;
+  private firstWelcome: { resolve(): void; reject(error: Error): void } | undefined;
+
+  private constructor(
+    private readonly options: SignalingClientOptions,
+    private readonly events: SignalingEvents,
+  ) {
+    this.timings = { ...DEFAULT_SIGNALING_TIMINGS, ...options.timings };
+    // When full, the oldest signal goes: joins and leaves are few and must not be lost.
+    this.outbox = new PacedOutbox(this.timings.messagesPerSecond, OUTBOX_MAX, (items) =>
+      Math.max(0, items.findIndex((message) => message.type === 'signal')),
+    );
+  }
+
+  /** Connects; resolves once welcomed, rejects if the first attempt fails (later drops reconnect). */
+  static async connect(options: SignalingClientOptions, events: SignalingEvents): Promise<SignalingClient> {
+    const client = new SignalingClient(options, events);
+    await new Promise<void>((resolve, reject) => {
+      client.firstWelcome = { resolve, reject };
+      client.open();
+    });
+    return client;
+  }
+
+  /** This process's id. */
+  get id(): string {
+    return this.options.id;
+  }
+
+  /** True while a socket is open and welcomed. */
+  get connected(): boolean {
+    return this.welcomed;
+  }
+
+  /** The groups announced and not withdrawn. */
+  groups(): readonly string[] {
+    return [...this.joined];
+  }
+
+  /** The latest list of the other processes in `group`; empty for a group not joined. */
+  peers(group: string): readonly string[] {
+    return this.lists.get(group) ?? [];
+  }
+
+  /** Announces `group` (again after every reconnection). */
+  join(group: string): void {
+    if (this.closed || this.joined.has(group)) return;
+    this.joined.add(group);
+    this.unanswered.add(group);
+    if (this.welcomed) this.outbox.push({ type: 'join', group });
+  }
+
+  /** Withdraws `group`; its peer list empties, and `peers` is reported if it was not empty. */
+  leave(group: string): void {
+    if (!this.joined.delete(group)) return;
+    this.unanswered.delete(group);
+    if (this.welcomed) this.outbox.push({ type: 'leave', group });
+    this.setList(group, []);
+    this.lists.delete(group);
+  }
+
+  /** Relays `data` to `to`; queued (bounded) while disconnected or over the rate. */
+  signal(to: string, data: unknown): void {
+    if (!this.closed) this.outbox.push({ type: 'signal', to, data });
+  }
+
+  /** Closes for good: with `abrupt`, drops the socket without a closing handshake. */
+  close(options: { abrupt?: boolean } = {}): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopTimers();
+    this.outbox.clear();
+    const socket = this.socket;
+    this.socket = undefined;
+    this.welcomed = false;
+    this.firstWelcome?.reject(new SignalingError('closed before the server answered'));
+    this.firstWelcome = undefined;
+    if (socket === undefined) return;
+    detach(socket);
+    try {
+      if (options.abrupt === true && typeof socket.terminate === 'function') socket.terminate();
+      else socket.close(1000, 'closing');
+    } catch {
+      // already closed
+    }
+  }
+
+  private open(): void {
+    if (this.closed) return;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.options.WebSocket(this.options.url);
+    } catch (error) {
+      this.onSocketGone(`cannot open ${this.options.url}: ${describe(error)}`);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.lastHeardMs = Date.now();
+      const hello: ClientMessage =
+        this.options.token === undefined
+          ? { type: 'hello', version: PROTOCOL_VERSION, id: this.options.id }
+          : { type: 'hello', version: PROTOCOL_VERSION, id: this.options.id, token: this.options.token };
+      this.write(socket, hello);
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.onMessage(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.socket === socket) this.onSocketGone(`connection closed (${event.code ?? '?'} ${event.reason ?? ''})`.trim());
+    };
+    socket.onerror = () => {
+      // 'close' follows and carries the news.
+    };
+    this.timer = setTimeout(() => {
+      if (this.socket === socket && !this.welcomed) this.dropSocket(`no welcome within ${this.timings.attemptTimeoutMs} ms`);
+    }, this.timings.attemptTimeoutMs);
+  }
+
+  private onMessage(data: unknown): void {
+    this.lastHeardMs = Date.now();
+    if (typeof data !== 'string') {
+      this.report('the signaling server sent a binary frame; dropped');
+      return;
+    }
+    const message = parseServerMessage(data);
+    if (message instanceof Error) {
+      this.report(`malformed frame from the signaling server (${message.message}); dropped`, message.code);
+      return;
+    }
+    switch (message.type) {
+      case 'welcome':
+        this.onWelcome(message.id);
+        return;
+      case 'peers':
+        if (!this.joined.has(message.group)) return; // a late answer to a group we left
+        this.unanswered.delete(message.group);
+        this.setList(message.group, message.peers.filter((peer) => peer !== this.options.id));
+        return;
+      case 'signal':
+        if (this.welcomed) this.events.signal(message.from, message.data);
+        return;
+      case 'error':
+        this.onServerError(message);
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private onWelcome(id: string): void {
+    if (this.welcomed) return;
+    if (id !== this.options.id) {
+      this.dropSocket(`the server welcomed ${id}, not ${this.options.id}`);
+      return;
+    }
+    this.welcomed = true;
+    this.failures = 0;
+    clearTimeout(this.timer);
+    this.startPinging();
+    // Joins first: the server relays signals only between processes that share a group.
+    this.unanswered = new Set(this.joined);
+    this.outbox.unshift(...[...this.joined].map((group): ClientMessage => ({ type: 'join', group })));
+    const socket = this.socket;
+    if (socket !== undefined) this.outbox.attach((message) => this.write(socket, message), 1); // the hello took one
+    this.firstWelcome?.resolve();
+    this.firstWelcome = undefined;
+  }
+
+  private onServerError(message: ErrorMessage): void {
+    if (message.code === 'peer-unreachable' && message.peer !== undefined) {
+      this.events.unreachable(message.peer);
+      return;
+    }
+    const error = new SignalingError(`signaling server: ${message.code}: ${message.message}`, message.code);
+    if (JOIN_REFUSALS.has(message.code)) {
+      // Forget the groups the server refused, so that reconnecting does not ask again.
+      const refused = message.group !== undefined ? [message.group] : [...this.unanswered];
+      for (const group of refused) this.leave(group);
+    }
+    if (PERMANENT_CODES.has(message.code)) this.permanent = error;
+    if (!NON_FATAL_ERROR_CODES.has(message.code) && this.firstWelcome !== undefined) {
+      this.firstWelcome.reject(error);
+      this.firstWelcome = undefined;
+      this.close({ abrupt: true });
+      return;
+    }
+    this.events.error(error);
+  }
+
+  private setList(group: string, peers: readonly string[]): void {
+    const previous = this.lists.get(group) ?? [];
+    this.lists.set(group, peers);
+    if (previous.length !== peers.length || previous.some((peer, i) => peer !== peers[i])) this.events.peers(group, peers);
+  }
+
+  private startPinging(): void {
+    clearInterval(this.pinger);
+    this.pinger = setInterval(() => {
+      const socket = this.socket;
+      if (socket === undefined) return;
+      if (Date.now() - this.lastHeardMs > 2 * this.timings.pingIntervalMs) {
+        this.dropSocket('the signaling server stopped answering');
+        return;
+      }
+      this.outbox.push({ type: 'ping' });
+    }, this.timings.pingIntervalMs);
+  }
+
+  /** Gives up the current socket (it is treated as gone) and schedules a reconnection. */
+  private dropSocket(reason: string): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    detach(socket);
+    try {
+      if (typeof socket.terminate === 'function') socket.terminate();
+      else socket.close(4000, 'abandoned');
+    } catch {
+      // already closed
+    }
+    this.onSocketGone(reason);
+  }
+
+  private onSocketGone(reason: string): void {
+    const wasWelcomed = this.welcomed;
+    this.socket = undefined;
+    this.welcomed = false;
+    this.stopTimers();
+    this.outbox.retain((message) => message.type === 'signal'); // joins are sent again on welcome
+    if (this.closed) return;
+    if (this.firstWelcome !== undefined) {
+      this.firstWelcome.reject(this.permanent ?? new SignalingError(`cannot reach the signaling server at ${this.options.url}: ${reason}`));
+      this.firstWelcome = undefined;
+      this.close();
+      return;
+    }
+    if (this.permanent !== undefined) return; // reported already; reconnecting cannot help
+    if (wasWelcomed) this.events.error(new SignalingError(`lost the signaling server: ${reason}; reconnecting`));
+    const delayMs = Math.min(this.timings.reconnectDelayMaxMs, this.timings.reconnectDelayMs * 2 ** this.failures);
+    this.failures = Math.min(this.failures + 1, 30);
+    this.timer = setTimeout(() => this.open(), delayMs * (0.5 + Math.random() / 2));
+  }
+
+  private write(socket: WebSocketLike, message: ClientMessage): void {
+    if (socket.readyState !== WEBSOCKET_OPEN) return;
+    try {
+      socket.send(encodeMessage(message));
+    } catch (error) {
+      this.report(`cannot write to the signaling server: ${describe(error)}`);
+    }
+  }
+
+  private report(message: string, code?: string): void {
+    this.events.error(new SignalingError(message, code));
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.pinger);
+    this.outbox.detach();
+    this.timer = undefined;
+    this.pinger = undefined;
+  }
+}
+
+function detach(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onclose = null;
+  socket.onerror = null;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

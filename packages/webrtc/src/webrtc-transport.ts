@@ -1,0 +1,166 @@
+/**
+ * `WebRtcTransport`: the `Transport` of @synchrony/core over a WebRTC data-channel mesh, with the
+ * signaling server for discovery (`announce`/`withdraw`/`peers`) and for relaying offers, answers
+ * and ICE candidates. No application frame passes through the server.
+ */
+import type { Lane, Transport } from '@synchrony/core';
+import { resolveLimits, type SignalingTimings, type WebRtcLimits } from './config.js';
+import { Mesh } from './mesh.js';
+import { randomProcessId } from './process-id.js';
+import { SignalingClient } from './signaling-client.js';
+import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
+import { resolveWrtc, type WrtcLike } from './wrtc.js';
+
+/** Options of `WebRtcTransport.create`. */
+export interface WebRtcTransportOptions {
+  /** The signaling server, e.g. 'ws://127.0.0.1:8787'. */
+  readonly signaling: string;
+  /** Sent in `hello`, for servers that require one. */
+  readonly token?: string;
+  /**
+   * STUN/TURN servers. Default `[]`: host candidates only (a LAN, or one machine). simple-peer's
+   * default public STUN server is never used.
+   */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** A WebRTC implementation; default the browser's, or `@roamhq/wrtc` in Node. */
+  readonly wrtc?: WrtcLike;
+  /** A WebSocket constructor; default the global one, or `ws` in Node 20. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Overrides of the transport's limits and timeouts. */
+  readonly limits?: Partial<WebRtcLimits>;
+  /** Overrides of the signaling client's timings (reconnection backoff, pings). */
+  readonly signalingTimings?: Partial<SignalingTimings>;
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+/** The real transport; see the file comment. */
+export class WebRtcTransport implements Transport {
+  readonly localId: string;
+  private readonly mesh: Mesh;
+  private signaling: SignalingClient | undefined;
+  private frameHandler: Listener<[string, Uint8Array]> | undefined;
+  private readonly peersListeners: Array<Listener<[string, readonly string[]]>> = [];
+  private readonly downListeners: Array<Listener<[string]>> = [];
+  private readonly errorListeners: Array<Listener<[Error]>> = [];
+  private closing: Promise<void> | undefined;
+
+  private constructor(localId: string, wrtc: WrtcLike | undefined, options: WebRtcTransportOptions) {
+    this.localId = localId;
+    this.mesh = new Mesh({
+      localId,
+      wrtc,
+      iceServers: options.iceServers ?? [],
+      limits: resolveLimits(options.limits),
+      sendSignal: (to, data) => this.signaling?.signal(to, data),
+      onFrame: (from, frame) => {
+        const handler = this.frameHandler;
+        if (handler !== undefined) this.guard(() => handler(from, frame));
+      },
+      onPeerDown: (peer) => this.emit(this.downListeners, peer),
+      onError: (error) => this.emitError(error),
+    });
+  }
+
+  /**
+   * Connects to the signaling server under a fresh process id and resolves once welcomed.
+   * Rejects when the server cannot be reached or refuses (bad token, bad version).
+   */
+  static async create(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
+    const [wrtc, WebSocket] = await Promise.all([resolveWrtc(options.wrtc), resolveWebSocket(options.WebSocket)]);
+    const transport = new WebRtcTransport(randomProcessId(), wrtc, options);
+    transport.signaling = await SignalingClient.connect(
+      {
+        url: options.signaling,
+        id: transport.localId,
+        WebSocket,
+        ...(options.token === undefined ? {} : { token: options.token }),
+        ...(options.signalingTimings === undefined ? {} : { timings: options.signalingTimings }),
+      },
+      {
+        peers: (group, peers) => transport.emit(transport.peersListeners, group, peers),
+        signal: (from, data) => transport.mesh.handleSignal(from, data),
+        unreachable: (peer) => transport.mesh.unreachable(peer),
+        error: (error) => transport.emitError(error),
+      },
+    );
+    return transport;
+  }
+
+  /** Sends one frame, best effort, connecting on demand. Never throws. */
+  send(to: string, frame: Uint8Array, lane: Lane): void {
+    if (this.closing !== undefined) return;
+    this.mesh.send(to, frame, lane);
+  }
+
+  onFrame(handler: (from: string, frame: Uint8Array) => void): void {
+    this.frameHandler = handler;
+  }
+
+  announce(group: string): void {
+    if (this.closing === undefined) this.signaling?.join(group);
+  }
+
+  withdraw(group: string): void {
+    this.signaling?.leave(group);
+  }
+
+  peers(group: string): readonly string[] {
+    return this.signaling?.peers(group) ?? [];
+  }
+
+  onPeers(handler: (group: string, peers: readonly string[]) => void): void {
+    this.peersListeners.push(handler);
+  }
+
+  onPeerDown(handler: (peer: string) => void): void {
+    this.downListeners.push(handler);
+  }
+
+  onError(handler: (error: Error) => void): void {
+    this.errorListeners.push(handler);
+  }
+
+  /** Whether the signaling server is currently connected (discovery works; existing links do not need it). */
+  get signalingConnected(): boolean {
+    return this.signaling?.connected ?? false;
+  }
+
+  /**
+   * Graceful (default): lets queued frames leave (at most `closeDrainMs`), then closes every
+   * connection and the signaling socket. Abrupt: drops everything at once. Idempotent.
+   */
+  close(options: { abrupt?: boolean } = {}): Promise<void> {
+    if (this.closing === undefined) this.closing = this.shutdown(options.abrupt === true);
+    return this.closing;
+  }
+
+  private async shutdown(abrupt: boolean): Promise<void> {
+    if (abrupt) this.signaling?.close({ abrupt: true });
+    await this.mesh.close(abrupt);
+    this.signaling?.close({ abrupt });
+  }
+
+  private emit<A extends unknown[]>(listeners: ReadonlyArray<Listener<A>>, ...args: A): void {
+    for (const listener of listeners) this.guard(() => listener(...args));
+  }
+
+  private emitError(error: Error): void {
+    for (const listener of this.errorListeners) {
+      try {
+        listener(error);
+      } catch {
+        // A throwing error listener has nowhere left to report to.
+      }
+    }
+  }
+
+  /** A throwing listener must not break the transport: its error is reported instead. */
+  private guard(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.emitError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The mesh over real WebRTC (@roamhq/wrtc), with an in-memory relay in place of the signaling
+ * server: glare, reconnection to the same peer, peer-down reports, hostile signals.
+ * Run inside /work/shared/tools/isolated-net (host candidates need a non-loopback interface).
+ */
+import wrtc from '@roamhq/wrtc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveLimits, type WebRtcLimits } from '../src/config.js';
+import { Mesh } from '../src/mesh.js';
+import type { WrtcLike } from '../src/wrtc.js';
+
+interface Node {
+  readonly id: string;
+  readonly mesh: Mesh;
+  readonly frames: Array<{ from: string; text: string }>;
+  readonly down: string[];
+  readonly errors: Error[];
+}
+
+const nodes: Node[] = [];
+/** Relayed signals pass through here; a test may hold them back. */
+let relayFilter: (from: string, to: string, data: unknown) => boolean = () => true;
+
+function makeNode(id: string, limits: Partial<WebRtcLimits> = {}): Node {
+  const node: Node = {
+    id,
+    frames: [],
+    down: [],
+    errors: [],
+    mesh: new Mesh({
+      localId: id,
+      wrtc: wrtc as unknown as WrtcLike,
+      iceServers: [],
+      limits: resolveLimits(limits),
+      sendSignal: (to, data) => {
+        const target = nodes.find((n) => n.id === to);
+        // Asynchronous, like the server; JSON round trip, like the wire.
+        const copy: unknown = JSON.parse(JSON.stringify(data));
+        if (target !== undefined && relayFilter(id, to, copy)) setTimeout(() => target.mesh.handleSignal(id, copy), 1);
+      },
+      onFrame: (from, frame) => node.frames.push({ from, text: new TextDecoder().decode(frame) }),
+      onPeerDown: (peer) => node.down.push(peer),
+      onError: (error) => node.errors.push(error),
+    }),
+  };
+  nodes.push(node);
+  return node;
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const until = (condition: () => boolean, timeout = 10_000): Promise<void> =>
+  vi.waitFor(() => {
+    if (!condition()) throw new Error('not yet');
+  }, { timeout, interval: 10 });
+
+afterEach(async () => {
+  relayFilter = () => true;
+  await Promise.all(nodes.splice(0).map((n) => n.mesh.close(true)));
+});
+
+describe('Mesh over wrtc', () => {
+  it('connects on demand from both sides at once (glare) with one connection', async () => {
+    const a = makeNode('a-process');
+    const b = makeNode('b-process');
+    a.mesh.send(b.id, text('hello b'), 'data');
+    b.mesh.send(a.id, text('hello a'), 'control');
+    await until(() => a.frames.length === 1 && b.frames.length === 1);
+    expect(b.frames).toEqual([{ from: a.id, text: 'hello b' }]);
+    expect(a.frames).toEqual([{ from: b.id, text: 'hello a' }]);
+    await until(() => a.mesh.linkState(b.id) === 'open' && b.mesh.linkState(a.id) === 'open');
+    expect([...a.down, ...b.down, ...a.errors, ...b.errors]).toEqual([]);
+  }, 20_000);
+
+  it('reports a peer down when its side closes, and connects to it again later', async () => {
+    const a = makeNode('a-process');
+    const b = makeNode('b-process');
+    const c = makeNode('c-process');
+    b.mesh.send(a.id, text('1'), 'data'); // b asks a to initiate
+    c.mesh.send(b.id, text('2'), 'data'); // b initiates to c
+    await until(() => a.frames.length === 1 && b.frames.length === 1);
+    // b goes away abruptly, then comes back as the same mesh id is not allowed: a new process takes its place.
+    await b.mesh.close(true);
+    await until(() => a.down.includes(b.id) && c.down.includes(b.id));
+    expect(a.mesh.linkState(b.id)).toBeUndefined();
+
+    // The same pair again, after a link failure that only one side saw: a's link to c is dropped locally.
+    a.mesh.send(c.id, text('3'), 'data');
+    await until(() => c.frames.some((f) => f.text === '3'));
+    const cLink = (c.mesh as unknown as { links: Map<string, { close(): void }> }).links.get(a.id);
+    cLink?.close(); // c forgets a silently; a's side sees the channel close
+    (c.mesh as unknown as { links: Map<string, unknown> }).links.delete(a.id);
+    await until(() => a.down.includes(c.id));
+    c.mesh.send(a.id, text('4'), 'data'); // c (larger) asks a for a new attempt
+    await until(() => a.frames.some((f) => f.text === '4'));
+    a.mesh.send(c.id, text('5'), 'control');
+    await until(() => c.frames.some((f) => f.text === '5'));
+  }, 30_000);
+
+  it('gives up a connection that never opens and reports the peer down', async () => {
+    const a = makeNode('a-process', { connectTimeoutMs: 300 });
+    a.mesh.send('z-nobody', text('lost'), 'data');
+    expect(a.mesh.linkState('z-nobody')).toBe('connecting');
+    await until(() => a.down.includes('z-nobody'), 3000);
+    expect(a.mesh.linkState('z-nobody')).toBeUndefined();
+  }, 10_000);
+
+  it('reports hostile signals, and a failed attempt does not hurt the others', async () => {
+    const a = makeNode('a-process');
+    const b = makeNode('b-process');
+    a.mesh.handleSignal(b.id, 'nonsense');
+    a.mesh.handleSignal(b.id, { v: 1, kind: 'rtc', session: -1, data: {} });
+    a.mesh.handleSignal(b.id, { v: 2, kind: 'connect', known: 0 });
+    b.mesh.handleSignal(a.id, { v: 1, kind: 'connect', known: 0 }); // b never initiates to a
+    expect(a.errors.map((e) => e.name)).toEqual(['ProtocolError', 'ProtocolError', 'ProtocolError']);
+    expect(b.errors.map((e) => e.name)).toEqual(['ProtocolError']);
+    // A garbage offer from some process fails that attempt only.
+    b.mesh.handleSignal('a-hostile', { v: 1, kind: 'rtc', session: 5, data: { type: 'offer', sdp: 'garbage' } });
+    await until(() => b.down.includes('a-hostile'));
+    expect(b.mesh.linkState('a-hostile')).toBeUndefined();
+    // A late signal of that attempt is ignored.
+    b.mesh.handleSignal('a-hostile', { v: 1, kind: 'rtc', session: 5, data: { type: 'offer', sdp: 'garbage' } });
+    expect(b.mesh.linkState('a-hostile')).toBeUndefined();
+    a.mesh.send(b.id, text('fine'), 'data');
+    await until(() => b.frames.some((f) => f.text === 'fine'));
+  }, 20_000);
+
+  it('drops frames over the limit and reports them', async () => {
+    const a = makeNode('a-process', { maxFrameBytes: 1000 });
+    a.mesh.send('b-process', new Uint8Array(1001), 'data');
+    expect(a.errors.map((e) => e.name)).toEqual(['SendError']);
+    expect(a.mesh.linkState('b-process')).toBeUndefined();
+  });
+});

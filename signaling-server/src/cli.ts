@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `synchrony-signaling --port 8787 [--host 127.0.0.1] [--secret S] [--static DIR]`
+ *
+ * Prints the WebSocket URL alone on stdout (so scripts can read it) and everything else on
+ * stderr. The secret may also come from SYNCHRONY_SIGNALING_SECRET, which, unlike an
+ * argument, does not show in the process list.
+ */
+
+import { parseArgs } from 'node:util';
+import { startSignalingServer } from './server.js';
+
+const USAGE = `usage: synchrony-signaling [--port 8787] [--host 127.0.0.1] [--secret S] [--static DIR]
+
+  --port    TCP port, 0 for any free port (default 8787)
+  --host    interface to listen on (default 127.0.0.1; 0.0.0.0 to expose it)
+  --secret  require tokens signed with this secret (or set SYNCHRONY_SIGNALING_SECRET)
+  --static  serve this folder on the same port (e.g. the built demo)
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      secret: { type: 'string' },
+      static: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) throw new Error(`--port must be an integer in 0..65535, got ${values.port}`);
+  const secret = values.secret ?? (process.env.SYNCHRONY_SIGNALING_SECRET || undefined);
+  const server = await startSignalingServer({ port, host: values.host, secret, staticDir: values.static });
+  process.stdout.write(`${server.url}\n`);
+  process.stderr.write(`synchrony-signaling: listening on ${server.url}${secret === undefined ? ' (open: no secret)' : ' (tokens required)'}${values.static === undefined ? '' : `, serving ${values.static}`}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`synchrony-signaling: ${signal}, closing\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`synchrony-signaling: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`synchrony-signaling: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(1);
+});

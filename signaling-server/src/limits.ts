@@ -1,0 +1,59 @@
+/**
+ * Every bound of the signaling server, in one place, with units in the names.
+ *
+ * The server is reachable by anyone who can open a WebSocket to it, so every resource a
+ * client can make it hold — memory per frame, CPU per second, sockets, groups, peers,
+ * buffered output, idle time — has a limit here.
+ */
+
+/** The limits of a signaling server; see {@link DEFAULT_LIMITS} for the defaults. */
+export interface SignalingLimits {
+  /** Largest frame accepted (the WebSocket `maxPayload`); larger ones close the socket with 1009. */
+  maxFrameBytes: number;
+  /** Sustained frames per second per socket (a token bucket holding one second's worth). */
+  messagesPerSecondPerSocket: number;
+  /** Open sockets from one remote address. */
+  socketsPerAddress: number;
+  /** Open sockets in total. */
+  socketsPerServer: number;
+  /** Groups one socket may be in at once. */
+  groupsPerSocket: number;
+  /** Peers in one group. */
+  peersPerGroup: number;
+  /** Output the server may queue for a socket that does not read; beyond it the socket is dropped. */
+  sendBufferBytesPerSocket: number;
+  /** Period of the WebSocket ping; a socket that did not answer the previous ping is terminated. */
+  heartbeatIntervalMs: number;
+  /** Time a new socket has to send `hello`. */
+  helloTimeoutMs: number;
+}
+
+/** The default limits: comfortable for a classroom or a demo, tight enough for the open internet. */
+export const DEFAULT_LIMITS: Readonly<SignalingLimits> = Object.freeze({
+  maxFrameBytes: 64 * 1024,
+  messagesPerSecondPerSocket: 200,
+  socketsPerAddress: 64,
+  socketsPerServer: 10_000,
+  groupsPerSocket: 32,
+  peersPerGroup: 64,
+  sendBufferBytesPerSocket: 1024 * 1024,
+  heartbeatIntervalMs: 15_000,
+  helloTimeoutMs: 10_000,
+});
+
+/**
+ * Merges `overrides` over {@link DEFAULT_LIMITS}.
+ *
+ * @throws RangeError when a limit is not a positive integer: a zero or NaN limit would
+ * silently disable a protection.
+ */
+export function resolveLimits(overrides: Partial<SignalingLimits> = {}): SignalingLimits {
+  const limits: SignalingLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof SignalingLimits>) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`limits.${key} must be a positive integer, got ${String(value)}`);
+    limits[key] = value;
+  }
+  return limits;
+}

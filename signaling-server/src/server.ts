@@ -1,0 +1,126 @@
+/**
+ * `startSignalingServer`: one Node HTTP server carrying the WebSocket signaling endpoint
+ * (any path), `GET /healthz`, and optionally a static folder, on a single port.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { resolveLimits, type SignalingLimits } from './limits.js';
+import { SocketHub } from './socket-hub.js';
+import { createStaticHandler, sendText, type StaticHandler } from './static-files.js';
+
+/** Options of {@link startSignalingServer}. */
+export interface SignalingServerOptions {
+  /** The TCP port; 0 picks any free port (read it back from `port` or `url`). */
+  port: number;
+  /** The interface to listen on; default `'127.0.0.1'`, so nothing is exposed by accident. */
+  host?: string;
+  /** When set, every `hello` must carry a token from `issueToken` signed with this secret. */
+  secret?: string;
+  /** A folder served on the same port for every GET that is neither `/healthz` nor a WebSocket. */
+  staticDir?: string;
+  /** Overrides of {@link DEFAULT_LIMITS}. */
+  limits?: Partial<SignalingLimits>;
+  /** Called with any error a handler threw (a server bug); default `console.error`. */
+  onBug?: (error: unknown) => void;
+}
+
+/** A running signaling server. */
+export interface SignalingServer {
+  /** The WebSocket URL clients connect to, e.g. `'ws://127.0.0.1:8787'`. */
+  readonly url: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /** The limits in force. */
+  readonly limits: Readonly<SignalingLimits>;
+  /** Closes every socket (code 1001) and the listener; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a signaling server.
+ *
+ * @throws RangeError on an invalid port, empty secret or invalid limit; rejects when the
+ * port cannot be bound or `staticDir` is not a folder.
+ */
+export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
+  const { port, host = '127.0.0.1', secret, staticDir, onBug = (error: unknown) => console.error('synchrony-signaling: internal error', error) } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${String(port)}`);
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) throw new RangeError('secret must be a non-empty string');
+  const limits = resolveLimits(options.limits);
+  const serveStatic = staticDir === undefined ? undefined : await createStaticHandler(staticDir);
+  const hub = new SocketHub(limits, secret, onBug);
+
+  const httpServer = createServer((request, response) => {
+    handleHttp(request, response, hub, serveStatic).catch((error: unknown) => {
+      onBug(error);
+      if (!response.headersSent) sendText(response, 500, 'internal error');
+      else response.destroy();
+    });
+  });
+  // Bound how long a plain HTTP request may dribble in (slowloris); upgraded sockets are
+  // governed by the hello timeout and the heartbeat instead.
+  httpServer.headersTimeout = 10_000;
+  httpServer.requestTimeout = 30_000;
+  // No compression: it costs CPU per frame and opens the door to decompression bombs.
+  const wss = new WebSocketServer({ server: httpServer, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  wss.on('connection', (socket, request) => hub.accept(socket, request.socket.remoteAddress ?? 'unknown'));
+  wss.on('error', onBug);
+
+  await listen(httpServer, port, host);
+  const heartbeat = setInterval(() => hub.heartbeat(), limits.heartbeatIntervalMs);
+  const boundPort = (httpServer.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `ws://${urlHost(host)}:${boundPort}`,
+    port: boundPort,
+    limits: Object.freeze({ ...limits }),
+    close: () => {
+      closing ??= shutDown(httpServer, wss, hub, heartbeat);
+      return closing;
+    },
+  };
+}
+
+async function handleHttp(request: IncomingMessage, response: ServerResponse, hub: SocketHub, serveStatic: StaticHandler | undefined): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('allow', 'GET, HEAD');
+    return sendText(response, 405, 'method not allowed');
+  }
+  const pathname = (request.url ?? '/').split('?', 1)[0];
+  if (pathname === '/healthz') {
+    const body = JSON.stringify({ ok: true, sockets: hub.socketCount, groups: hub.groupCount });
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    return void response.end(request.method === 'HEAD' ? undefined : body);
+  }
+  if (serveStatic === undefined) return sendText(response, 404, 'not found');
+  await serveStatic(request, response);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function shutDown(httpServer: Server, wss: WebSocketServer, hub: SocketHub, heartbeat: NodeJS.Timeout): Promise<void> {
+  clearInterval(heartbeat);
+  const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  await hub.closeAll();
+  wss.close();
+  // Idle keep-alive HTTP connections would otherwise hold the listener open.
+  httpServer.closeAllConnections();
+  await stopped;
+}
+
+/** The host as it appears in a URL: a wildcard becomes loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

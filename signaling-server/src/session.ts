@@ -1,0 +1,176 @@
+/**
+ * One client socket: the protocol state machine of the server side.
+ *
+ * A session starts unwelcomed, becomes a registry {@link Member} on a valid `hello`, and is
+ * removed from the registry when its socket closes. Every protocol breach ends in one
+ * `error` frame and a close; the session then ignores whatever the socket still delivers.
+ */
+
+import type { GroupRegistry, Member } from './group-registry.js';
+import type { SignalingLimits } from './limits.js';
+import {
+  NON_FATAL_ERROR_CODES,
+  POLICY_CLOSE_CODE,
+  PROTOCOL_VERSION,
+  encodeMessage,
+  parseClientMessage,
+  ProtocolError,
+  type ClientMessage,
+  type ErrorCode,
+  type ErrorMessage,
+  type HelloMessage,
+  type ServerMessage,
+} from './protocol.js';
+import { TokenBucket } from './token-bucket.js';
+import { tokenAllowsGroup, verifyToken, type TokenClaims } from './token.js';
+
+/** The part of a `ws` WebSocket a session uses; narrow so the session is easy to reason about. */
+export interface Connection {
+  readonly bufferedAmount: number;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+/** What a session shares with the rest of the server. */
+export interface SessionContext {
+  readonly registry: GroupRegistry;
+  readonly limits: SignalingLimits;
+  /** When set, `hello` must carry a token signed with it. */
+  readonly secret: string | undefined;
+  /** A monotonic clock in ms. */
+  now(): number;
+}
+
+/** The server side of one client socket. */
+export class Session implements Member {
+  readonly groups = new Set<string>();
+  /** Set by the heartbeat, cleared by each pong. */
+  awaitingPong = false;
+  private peerId: string | undefined;
+  private claims: TokenClaims | undefined;
+  private closed = false;
+  private readonly bucket: TokenBucket;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly context: SessionContext,
+  ) {
+    const rate = context.limits.messagesPerSecondPerSocket;
+    this.bucket = new TokenBucket(rate, rate, context.now());
+  }
+
+  /** The peer id; only meaningful once welcomed (the registry never sees an unwelcomed session). */
+  get id(): string {
+    return this.peerId ?? '';
+  }
+
+  /** True once `hello` was accepted. */
+  get welcomed(): boolean {
+    return this.peerId !== undefined;
+  }
+
+  /** Handles one WebSocket frame. Never throws for anything the client can send. */
+  receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.closed) return;
+    if (!this.bucket.take(this.context.now())) return this.fail('rate-limited', `more than ${this.context.limits.messagesPerSecondPerSocket} frames per second`);
+    if (isBinary) return this.fail('bad-frame', 'binary frames are not accepted; send JSON text');
+    const message = parseClientMessage(toText(data));
+    if (message instanceof ProtocolError) return this.fail(message.code, message.message);
+    this.dispatch(message);
+  }
+
+  /** Sends `message`, or drops the socket when it is not reading what it is sent. */
+  send(message: ServerMessage): void {
+    if (this.closed) return;
+    if (this.connection.bufferedAmount > this.context.limits.sendBufferBytesPerSocket) {
+      // A peer that stops reading would make the server buffer everything relayed to it.
+      // No error frame: it would only join the queue it is not reading.
+      this.closed = true;
+      this.connection.terminate();
+      return;
+    }
+    this.connection.send(encodeMessage(message));
+  }
+
+  /** Sends a fatal `error` frame and closes the socket; later frames are ignored. */
+  fail(code: ErrorCode, message: string): void {
+    if (this.closed) return;
+    this.sendError(code, message);
+    if (this.closed) return; // the send found a stalled socket and terminated it
+    this.closed = true;
+    // The reason is the code: short ASCII, well under the 123-byte limit of a close reason.
+    this.connection.close(POLICY_CLOSE_CODE, code);
+    // Leave the groups now rather than when the close handshake ends, which a hostile client
+    // can stretch out: the others should not keep seeing, or signaling, a peer that is gone.
+    if (this.welcomed) this.context.registry.remove(this);
+  }
+
+  /** Closes the socket with `code` and no error frame (server shutdown). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.close(code, reason);
+  }
+
+  /** The socket is gone: leave every group, free the id. Idempotent. */
+  dispose(): void {
+    this.closed = true;
+    if (this.welcomed) this.context.registry.remove(this);
+  }
+
+  private dispatch(message: ClientMessage): void {
+    if (message.type === 'ping') return this.send({ type: 'pong' });
+    if (message.type === 'hello') return this.hello(message);
+    if (!this.welcomed) return this.fail('not-welcomed', `"${message.type}" before "hello"`);
+    switch (message.type) {
+      case 'join':
+        return this.join(message.group);
+      case 'leave':
+        return this.context.registry.leave(this, message.group);
+      case 'signal':
+        return this.relay(message.to, message.data);
+    }
+  }
+
+  private hello(message: HelloMessage): void {
+    if (this.welcomed) return this.fail('already-welcomed', 'a second "hello" on one socket');
+    const { secret } = this.context;
+    if (secret !== undefined) {
+      if (message.token === undefined) return this.fail('token-required', 'this server requires a token in "hello"');
+      const verification = verifyToken(message.token, secret);
+      if (!verification.ok) return this.fail(verification.code, verification.reason);
+      const { peer } = verification.claims;
+      if (peer !== undefined && peer !== message.id) return this.fail('token-invalid', 'the token is bound to another peer id');
+      this.claims = verification.claims;
+    }
+    this.peerId = message.id;
+    if (!this.context.registry.claimId(this)) {
+      this.peerId = undefined;
+      return this.fail('id-taken', 'another socket uses this peer id');
+    }
+    this.send({ type: 'welcome', id: message.id, version: PROTOCOL_VERSION });
+  }
+
+  private join(group: string): void {
+    if (this.claims !== undefined && !tokenAllowsGroup(this.claims, group)) return this.fail('group-forbidden', 'the token does not name this group');
+    const { groupsPerSocket, peersPerGroup } = this.context.limits;
+    if (!this.groups.has(group) && this.groups.size >= groupsPerSocket) return this.fail('too-many-groups', `more than ${groupsPerSocket} groups on one socket`);
+    if (this.context.registry.join(this, group) === 'full') this.sendError('group-full', `the group has ${peersPerGroup} peers already`, { group });
+  }
+
+  private relay(to: string, data: unknown): void {
+    const target = this.context.registry.findSharingPeer(this, to);
+    if (target === undefined) return this.sendError('peer-unreachable', 'no such peer in a group shared with you', { peer: to });
+    target.send({ type: 'signal', from: this.id, data });
+  }
+
+  private sendError(code: ErrorCode, message: string, about: Pick<ErrorMessage, 'group' | 'peer'> = {}): void {
+    this.send({ type: 'error', code, message, fatal: !NON_FATAL_ERROR_CODES.has(code), ...about });
+  }
+}
+
+function toText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
