@@ -1,20 +1,3 @@
-/**
- * Seeded random scenarios with the property checker on every run (seeds 251-500).
- * A failing seed replays exactly with `npm run sim -- --seed S`.
- */
-import { describe, expect, it } from 'vitest';
-import { runScenario } from '../src/scenario.js';
+import { describeSeeds } from './seeded-batches.js';
 
-describe('seeded runs 251-500', () => {
-  for (let batch = 0; batch < 5; batch++) {
-    const first = 251 + batch * 50;
-    it(`seeds ${first}-${first + 49} keep every property`, async () => {
-      const failures: string[] = [];
-      for (let seed = first; seed < first + 50; seed++) {
-        const result = await runScenario(seed);
-        if (result.violation) failures.push(`seed ${seed}: ${result.violation.property}: ${result.violation.detail}`);
-      }
-      expect(failures).toEqual([]);
-    }, 120_000);
-  }
-});
+describeSeeds(251, 250);
