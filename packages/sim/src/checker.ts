@@ -34,7 +34,11 @@ function byMember(trace: Trace): Map<string, MemberLog> {
   return out;
 }
 
-/** Deliveries of each member per primary view it installed: member → view id → deliveries. */
+/**
+ * Deliveries of each member per primary view it installed: member → view id → deliveries.
+ * A non-primary view does not end the primary view before it: a member cut off from the
+ * majority still delivers that view's cut if the view change completes with it.
+ */
 function deliveriesByView(logs: Map<string, MemberLog>): Map<string, Map<number, DeliverEvent[]>> {
   const out = new Map<string, Map<number, DeliverEvent[]>>();
   for (const log of logs.values()) {
@@ -42,8 +46,9 @@ function deliveriesByView(logs: Map<string, MemberLog>): Map<string, Map<number,
     let current: number | undefined;
     for (const e of log.events) {
       if (e.k === 'view') {
-        current = e.view.primary ? e.view.id : undefined;
-        if (current !== undefined) views.set(current, []);
+        if (!e.view.primary) continue;
+        current = e.view.id;
+        views.set(current, []);
       } else if (current !== undefined) views.get(current)!.push(e);
     }
     out.set(log.member, views);
@@ -80,29 +85,40 @@ function viewAgreement(trace: Trace): Violation | undefined {
   return undefined;
 }
 
+/**
+ * Ids never go down, and a member's primary views follow one another without a gap (a member id
+ * never comes back once excluded). A non-primary view carries the id its side would have
+ * installed next; if the view change then completes with the member after all, the primary view
+ * that ends the blocked state has that same id.
+ */
 function viewOrder(logs: Map<string, MemberLog>): Violation | undefined {
   for (const log of logs.values()) {
     let last: ViewEvent | undefined;
+    let lastPrimary: ViewEvent | undefined;
     for (const e of log.events) {
       if (e.k !== 'view') continue;
-      if (last !== undefined && e.view.id <= last.view.id) {
+      const repeat = last !== undefined && e.view.id === last.view.id && !last.view.primary && e.view.primary;
+      if (last !== undefined && e.view.id <= last.view.id && !repeat) {
         return { property: '2 view order', detail: `${log.member} installed view ${e.view.id} after ${last.view.id}` };
       }
-      if (last !== undefined && last.view.primary && e.view.primary && e.view.id !== last.view.id + 1) {
-        return { property: '2 view order', detail: `${log.member} skipped from view ${last.view.id} to ${e.view.id}` };
+      if (lastPrimary !== undefined && e.view.primary && e.view.id !== lastPrimary.view.id + 1) {
+        return { property: '2 view order', detail: `${log.member} skipped from view ${lastPrimary.view.id} to ${e.view.id}` };
       }
       last = e;
+      if (e.view.primary) lastPrimary = e;
     }
   }
   return undefined;
 }
 
+/** Every delivery belongs to the member's last primary view, whose member sent it. */
 function deliveredInView(logs: Map<string, MemberLog>): Violation | undefined {
   for (const log of logs.values()) {
     let view: ViewEvent['view'] | undefined;
     for (const e of log.events) {
-      if (e.k === 'view') view = e.view;
-      else if (view === undefined || !view.primary || e.viewId !== view.id || !view.members.includes(e.sender)) {
+      if (e.k === 'view') {
+        if (e.view.primary) view = e.view;
+      } else if (view === undefined || e.viewId !== view.id || !view.members.includes(e.sender)) {
         return { property: '4 delivered in its own view', detail: `${log.member} delivered ${e.id} of view ${e.viewId} in view ${view?.id}` };
       }
     }

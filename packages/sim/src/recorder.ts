@@ -41,6 +41,8 @@ export class RecordedMember {
   private readonly deliveriesOf = new Map<string, number>();
   sends = 0;
   group!: Group;
+  /** The id of the last primary view this member installed: a checkpoint is taken at its cut. */
+  primaryViewId = 0;
 
   constructor(
     readonly recorder: Recorder,
@@ -91,7 +93,7 @@ export class Recorder {
       failureTimeoutMs,
       getState: () => {
         const state = { ...app.state };
-        this.push({ k: 'getState', at: this.now(), process: process.id, member: group.me, viewId: group.view?.id ?? 0, state });
+        this.push({ k: 'getState', at: this.now(), process: process.id, member: group.me, viewId: app.primaryViewId, state });
         return state;
       },
       setState: (state) => {
@@ -100,7 +102,10 @@ export class Recorder {
       },
     });
     app.group = group;
-    group.on('view', (view) => this.push({ k: 'view', at: this.now(), process: process.id, member: group.me, view }));
+    group.on('view', (view) => {
+      if (view.primary) app.primaryViewId = view.id;
+      this.push({ k: 'view', at: this.now(), process: process.id, member: group.me, view });
+    });
     group.on('message', (message) => {
       app.apply(message);
       const payload = message.data as Payload;

@@ -4,7 +4,7 @@
  * spread, under a mixed multicast workload; then a liveness phase on a healed, lossless
  * network. The checker runs over the whole trace; a failure names the seed that replays it.
  */
-import type { Order } from '@synchrony/core';
+import type { Order, View } from '@synchrony/core';
 import { checkProperties, type Violation } from './checker.js';
 import { Random } from './random.js';
 import { Recorder, traceHash, type RecordedMember, type Trace } from './recorder.js';
@@ -40,7 +40,6 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   const left = new Set<string>();
   let spawned = 0;
   let partitioned = false;
-  let lastFaultMs = -Infinity;
 
   const spawn = (): RecordedMember => {
     const process = sim.spawn(`p${++spawned}`);
@@ -51,13 +50,37 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   };
   const live = (): RecordedMember[] => [...apps.values()].filter((a) => !crashed.has(a.process.id) && !left.has(a.process.id));
   const members = (): RecordedMember[] => live().filter((a) => a.group.view?.primary);
-  /** The newest primary view any live process holds, and how many of its members are alive. */
-  const newest = (): { size: number; alive: number } => {
-    let best: readonly string[] = [];
-    let bestId = -1;
-    for (const a of live()) if (a.group.view?.primary && a.group.view.id > bestId) [bestId, best] = [a.group.view.id, a.group.view.members];
-    const aliveIds = new Set(live().map((a) => a.group.me));
-    return { size: best.length, alive: best.filter((m) => aliveIds.has(m)).length };
+  /** The newest primary view anyone installed, its live members, and the live processes outside it. */
+  const newest = (): { size: number; alive: number; pending: number } => {
+    let view: View | undefined;
+    for (const e of recorder.trace) if (e.k === 'view' && e.view.primary && e.view.id > (view?.id ?? -1)) view = e.view;
+    const liveIds = new Set(live().map((a) => a.group.me));
+    const alive = view?.members.filter((m) => liveIds.has(m)).length ?? 0;
+    return { size: view?.members.length ?? 0, alive, pending: liveIds.size - alive };
+  };
+  /** One primary view everywhere, holding exactly the live processes. */
+  const settled = (): boolean => {
+    const views = live().map((a) => a.group.view);
+    const first = views[0];
+    const liveIds = new Set(live().map((a) => a.group.me));
+    return first !== undefined && views.every((v) => v?.primary && v.id === first.id) &&
+      first.members.length === liveIds.size && first.members.every((m) => liveIds.has(m));
+  };
+  /**
+   * Whether one more process may crash (or leave, which is a crash if it cannot complete) and the
+   * group still be able to go on: primary partition blocks, by design, once a majority of a view
+   * is gone. One such fault until the group settles again; a majority of the newest view must
+   * stay alive counting every process that may join it; and while a view change may be in
+   * flight, whose successor can be as small as a bare majority, the view must be large enough
+   * for that successor to lose one member.
+   */
+  let faultsSinceSettled = 0;
+  const mayLoseOne = (): boolean => {
+    if (settled()) faultsSinceSettled = 0;
+    if (faultsSinceSettled > 0) return false;
+    const { size, alive, pending } = newest();
+    if ((alive - 1) * 2 <= size + pending) return false;
+    return settled() ? size >= 4 : alive >= 5 && pending === 0;
   };
 
   fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%`);
@@ -65,8 +88,10 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   for (let i = 0; i < initial; i++) spawn();
   await sim.run(plan.int(0, 400));
 
+  // The faulty phase: faults strike at any moment, view changes in progress included.
   const faultMs = options.faultMs ?? plan.int(6000, 12000);
   const end = sim.now + faultMs;
+  let healAtMs = 0;
   while (sim.now < end) {
     await sim.run(plan.int(5, 120));
     const roll = plan.int(0, 99);
@@ -77,45 +102,35 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
       continue;
     }
     if (options.faults === false) continue;
-    // Crashes and partitions strike a settled group (one agreed view, nobody joining): a partition
-    // that races a view change can leave every side short of a quorum of the newest view, and the
-    // group then blocks by design (see the README's limits), which is not what these runs measure.
-    const ids = new Set(live().map((a) => a.group.view?.id ?? -1));
-    const liveIds = new Set(live().map((a) => a.group.me));
-    const settled = ids.size === 1 && !ids.has(-1) &&
-      live().every((a) => a.group.view?.primary && a.group.view.members.every((m) => liveIds.has(m)));
-    const quiet = settled && sim.now - lastFaultMs > 1500;
     if (roll < 67 && live().length < 7) {
       fault(`join p${spawned + 1}`);
       spawn();
-    } else if (roll < 70 && quiet && !partitioned) {
-      const { size, alive } = newest();
-      const pending = live().length - members().length;
-      if ((alive - 1) * 2 > size + pending && current.length > 0) {
-        const victim = plan.pick(current);
-        crashed.add(victim.process.id);
-        sim.crash(victim.process);
-        fault(`crash ${victim.process.id}`);
-        lastFaultMs = sim.now;
-      }
-    } else if (roll < 72 && current.length > 3) {
+    } else if (roll < 70 && current.length > 0 && mayLoseOne()) {
+      const victim = plan.pick(live());
+      crashed.add(victim.process.id);
+      faultsSinceSettled += 1;
+      sim.crash(victim.process);
+      fault(`crash ${victim.process.id}`);
+    } else if (roll < 72 && current.length > 3 && mayLoseOne()) {
       const leaver = plan.pick(current);
       left.add(leaver.process.id);
+      faultsSinceSettled += 1;
       fault(`leave ${leaver.process.id}`);
       void leaver.group.leave();
-    } else if (roll < 76 && quiet && !partitioned && live().length >= 3) {
+    } else if (roll < 76 && !partitioned && live().length >= 2) {
       const ids = [...apps.keys()].filter((id) => !crashed.has(id)); // leavers too: alive until their leave completes
-      const cut = plan.int(1, ids.length - 1);
       const shuffled = ids.map((id) => [plan.int(0, 1_000_000), id] as const).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
-      const sides = [shuffled.slice(0, cut), shuffled.slice(cut)];
+      const three = ids.length >= 4 && plan.chance(0.25);
+      const cuts = three ? [plan.int(1, ids.length - 2)] : [plan.int(1, ids.length - 1)];
+      if (three) cuts.push(plan.int(cuts[0]! + 1, ids.length - 1));
+      const sides = [0, ...cuts].map((from, i) => shuffled.slice(from, [...cuts, ids.length][i]));
       sim.partition(...sides);
       partitioned = true;
-      lastFaultMs = sim.now;
-      fault(`partition ${sides.map((s) => s.join(',')).join(' | ')}`);
-    } else if (roll < 80 && partitioned && sim.now - lastFaultMs > 1200) {
+      healAtMs = sim.now + plan.int(200, 3000);
+      fault(`partition ${sides.map((side) => side.join(',')).join(' | ')}`);
+    } else if (partitioned && sim.now >= healAtMs) {
       sim.heal();
       partitioned = false;
-      lastFaultMs = sim.now;
       fault('heal');
     }
   }

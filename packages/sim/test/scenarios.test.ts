@@ -124,6 +124,41 @@ describe('virtual synchrony scenarios', () => {
     t.check(true);
   });
 
+  it('a partition races a view change and leaves no side a majority: the heal completes the change', async () => {
+    const t = await group(['a', 'b', 'c', 'd', 'e']);
+    await t.sim.run(1500);
+    const before = ['a', 'b', 'c', 'd'].map((n) => t.app(n).group.me);
+    const viewId = t.app('a').group.view!.id;
+    t.sim.crash('e'); // a view change is due...
+    t.sim.partition(['a', 'b'], ['c', 'd']); // ...and each side holds 2 of the 5
+    await t.sim.run(2500);
+    for (const n of ['a', 'b', 'c', 'd']) expect(t.app(n).group.view?.primary).toBe(false);
+    await expect(t.app('c').group.send('x')).rejects.toMatchObject({ name: 'NotPrimaryError' });
+    t.sim.heal();
+    await t.sim.run(3000);
+    const views = ['a', 'b', 'c', 'd'].map((n) => t.app(n).group.view);
+    expect(views.every((v) => v?.primary && v.id === viewId + 1)).toBe(true);
+    // Nobody was excluded: the four complete the change they began, under their member ids.
+    expect(views[0]?.members).toEqual(before);
+    t.check(true);
+  });
+
+  it('a three-way partition leaves no primary side; after the heal the group is whole again', async () => {
+    const t = await group(['a', 'b', 'c', 'd', 'e', 'f']);
+    await t.sim.run(1500);
+    for (const n of ['a', 'd', 'f']) void t.app(n).send('total', false);
+    t.sim.partition(['a', 'b'], ['c', 'd'], ['e', 'f']);
+    await t.sim.run(2500);
+    for (const app of t.apps.values()) expect(app.group.view?.primary).toBe(false);
+    t.sim.heal();
+    await t.sim.run(4000);
+    const views = [...t.apps.values()].map((a) => a.group.view);
+    expect(new Set(views.map((v) => v?.id)).size).toBe(1);
+    expect(views[0]?.primary).toBe(true);
+    expect(views[0]?.members).toHaveLength(6);
+    t.check(true);
+  });
+
   it('a slow member is falsely suspected, excluded, and rejoins as a new member', async () => {
     const t = await group(['a', 'b', 'c']);
     await t.sim.run(1500);

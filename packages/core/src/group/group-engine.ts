@@ -47,7 +47,20 @@ const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
 export class GroupEngine {
   status: GroupStatus = 'idle';
   me: string;
-  view: View | undefined;
+  /** The primary view this member is in (the protocol's view); undefined outside one. */
+  private installed: View | undefined;
+  /** The view the application saw last: the installed one, or a non-primary one. */
+  private shown: View | undefined;
+  /**
+   * In the installed view but cut off from a majority of it: the application sees a non-primary
+   * view, sends are refused, nothing is delivered, and the member keeps its place (its promises,
+   * its log) until either the view change completes with it, or it learns that the group went on
+   * without it (then it rejoins as a new member).
+   */
+  private blocked = false;
+  /** Members of the installed view that asked for a view change (they were blocked and can see a majority again). */
+  private readonly wanted = new Set<string>();
+  private lastProbeMs = -Infinity;
   private incarnation = 0;
   private rejoining = false;
   private log: ViewLog | undefined;
@@ -94,6 +107,16 @@ export class GroupEngine {
     this.me = memberId(host.processId, 0);
   }
 
+  /** The view the application saw last (see `shown`). */
+  get view(): View | undefined {
+    return this.shown;
+  }
+
+  private show(view: View): void {
+    this.shown = view;
+    this.host.emit({ type: 'view', view });
+  }
+
   // ---------------------------------------------------------------- application calls
 
   /** Starts joining (again): a new member id each time. */
@@ -134,7 +157,7 @@ export class GroupEngine {
   private sendRefusal(): Error | undefined {
     if (this.leaving || this.status === 'left') return new GroupClosedError('the group was left');
     if (this.status === 'idle') return new GroupClosedError('the group was not joined');
-    if (this.status === 'minority' || (this.status === 'joining' && this.rejoining)) return new NotPrimaryError();
+    if (this.status === 'minority' || this.blocked || (this.status === 'joining' && this.rejoining)) return new NotPrimaryError();
     return undefined;
   }
 
@@ -150,13 +173,13 @@ export class GroupEngine {
     if (this.status === 'left') return;
     this.leaving = true;
     this.rejectQueue(new GroupClosedError('the group was left'));
-    if (this.status !== 'member' || this.view === undefined || this.view.members.length === 1) {
+    if (this.status !== 'member' || this.installed === undefined || this.installed.members.length === 1) {
       this.finishLeave();
       return;
     }
-    for (const m of this.view.members) {
+    for (const m of this.installed.members) {
       if (m === this.me) this.leaveRequests.add(m);
-      else this.host.send(m, { t: 'l', g: this.name, v: this.view.id, f: this.me });
+      else this.host.send(m, { t: 'l', g: this.name, v: this.installed.id, f: this.me });
     }
     this.pump();
   }
@@ -180,8 +203,8 @@ export class GroupEngine {
   /** Processes whose links this member needs kept alive (heartbeats). */
   neededProcesses(): string[] {
     const out: string[] = [];
-    if (this.status === 'member' && this.view !== undefined) {
-      for (const m of this.view.members) if (m !== this.me) out.push(processOf(m) ?? m);
+    if (this.status === 'member' && this.installed !== undefined) {
+      for (const m of this.installed.members) if (m !== this.me) out.push(processOf(m) ?? m);
       for (const j of this.pendingJoins.keys()) out.push(processOf(j) ?? j);
     }
     return out;
@@ -212,12 +235,22 @@ export class GroupEngine {
     this.pump();
   }
 
+  /**
+   * Silence beyond the timeout makes a member suspected. Suspicion sticks while the group can
+   * still change its view; but a blocked member forgets it once it hears the member again, so
+   * that a healed partition can finish the view change it interrupted.
+   */
   private detectFailures(now: number): void {
-    for (const m of this.view!.members) {
-      if (m === this.me || this.suspects.has(m)) continue;
+    const timeoutMs = this.settings.failureTimeoutMs;
+    for (const m of this.installed!.members) {
       const process = processOf(m);
-      if (process === undefined) continue;
-      if (now - this.host.lastHeard(process) > this.settings.failureTimeoutMs) this.suspects.add(m);
+      if (m === this.me || process === undefined) continue;
+      const silentMs = now - this.host.lastHeard(process);
+      if (!this.suspects.has(m)) {
+        if (silentMs > timeoutMs) this.suspects.add(m);
+      } else if (this.blocked && !this.departed.has(m) && silentMs < timeoutMs / 2) {
+        this.suspects.delete(m);
+      }
     }
   }
 
@@ -229,6 +262,7 @@ export class GroupEngine {
       case 'j': return this.onJoin(from, msg.f, msg.au);
       case 'J': if (this.status === 'joining') this.statuses.set(from, msg.st); return;
       case 'x': return this.onDeparted(msg.f);
+      case 'E': if (msg.to === this.me) this.onEnded(msg.v); return;
       case 'i': return this.onInstall(msg.v, msg.val, msg.f);
       case 'r': if (msg.to === this.me && this.status === 'member') this.host.emit({ type: 'direct', from: msg.f, payload: msg.p }); return;
       default: break;
@@ -238,22 +272,18 @@ export class GroupEngine {
       return;
     }
     if (this.status !== 'member' && this.status !== 'joining') return;
-    if (this.status === 'joining' || this.view === undefined || !('v' in msg)) {
+    if (this.status === 'joining' || this.installed === undefined || !('v' in msg)) {
       if ('v' in msg && (msg.t === 'd' || msg.t === 'k' || msg.t === 'o' || msg.t === 's')) this.buffer(msg);
       return;
     }
-    if (msg.v > this.view.id) {
-      if (msg.v === this.view.id + 1 && (msg.t === 'd' || msg.t === 'k' || msg.t === 'o' || msg.t === 's')) this.buffer(msg);
-      else if (msg.t === 'f' || msg.t === 'p') this.host.send(msg.f, { t: 'L', g: this.name, v: this.view.id, f: this.me });
-      else if (msg.v > this.view.id + 1) this.goMinority('this member fell behind the group');
+    if (msg.v > this.installed.id) {
+      if (msg.v === this.installed.id + 1 && (msg.t === 'd' || msg.t === 'k' || msg.t === 'o' || msg.t === 's')) this.buffer(msg);
+      else if (msg.t === 'f' || msg.t === 'p') this.host.send(msg.f, { t: 'L', g: this.name, v: this.installed.id, f: this.me });
+      else if (msg.v > this.installed.id + 1) this.goMinority('this member fell behind the group', msg.v);
       return;
     }
-    if (msg.v < this.view.id) {
-      const behind = msg.t === 'f' || msg.t === 'p' || msg.t === 'c' || msg.t === 'L';
-      if (behind && msg.v + 1 === this.view.id && this.lastValue !== undefined) this.sendInstall(msg.f, this.lastValue);
-      return;
-    }
-    if (!this.view.members.includes(msg.f)) {
+    if (msg.v < this.installed.id) return this.onStale(msg);
+    if (!this.installed.members.includes(msg.f)) {
       if (msg.t !== 'l') this.report(new ProtocolError(`${msg.t} from ${msg.f}, not a member of view ${msg.v}`, from));
       return;
     }
@@ -265,15 +295,16 @@ export class GroupEngine {
     switch (msg.t) {
       case 'd': return this.onData(msg);
       case 'k': this.log!.report(this.rankOf(msg.f), msg.h, msg.dp); return;
-      case 'o': if (msg.f === this.view!.members[0]) this.log!.applyOrder(msg.q, msg.l); return;
+      case 'o': if (msg.f === this.installed!.members[0]) this.log!.applyOrder(msg.q, msg.l); return;
       case 'l': this.leaveRequests.add(msg.f); return;
+      case 'w': this.wanted.add(msg.f); return;
       case 'f': return this.onFlush(msg.f, msg.b);
       case 'F': if (this.leader && compareBallots(msg.b, this.leader.ballot) === 0) this.leader.reports.set(msg.f, msg); return;
       case 'N': return this.onNack(msg.b, msg.pb);
       case 'p': return this.onPropose(msg.f, msg.b, msg.val);
       case 'a': if (this.leader?.phase === 'propose' && compareBallots(msg.b, this.leader.ballot) === 0) this.leader.accepts.add(msg.f); return;
       case 'c': if (this.accepted && compareBallots(this.accepted[0], msg.b) >= 0) this.install(this.accepted[1]); return;
-      case 'L': return this.onLag(msg.f);
+      case 'L': return; // a blocked member's probe: it hears our heartbeats and will find us
       case 's': return this.onState(msg.to, msg.i, msg.c, msg.d);
       default: return;
     }
@@ -288,7 +319,7 @@ export class GroupEngine {
   }
 
   private rankOf(member: string): number {
-    return this.view!.members.indexOf(member);
+    return this.installed!.members.indexOf(member);
   }
 
   private onData(msg: DataMsg): void {
@@ -306,7 +337,7 @@ export class GroupEngine {
   }
 
   private isSequencer(): boolean {
-    return this.view?.members[0] === this.me && !this.frozen;
+    return this.installed?.members[0] === this.me && !this.frozen;
   }
 
   private onJoin(from: string, joiner: string, proof: string | undefined): void {
@@ -318,13 +349,13 @@ export class GroupEngine {
       this.sendInstall(joiner, this.lastValue);
       return;
     }
-    if (this.status === 'member' && this.view?.primary) {
+    if (this.status === 'member' && this.installed?.primary) {
       if (this.settings.secret !== undefined && proof !== this.settings.secret) {
         reply('refused');
         this.report(new ProtocolError(`join of ${joiner} refused: wrong group secret`, from));
         return;
       }
-      if (!this.view.members.includes(joiner)) this.pendingJoins.set(joiner, this.host.now());
+      if (!this.installed.members.includes(joiner)) this.pendingJoins.set(joiner, this.host.now());
       return;
     }
     if (this.status === 'joining') reply(this.rejoining ? 'minority' : 'joining');
@@ -334,7 +365,7 @@ export class GroupEngine {
 
   private onDeparted(member: string): void {
     this.pendingJoins.delete(member);
-    if (this.view?.members.includes(member)) {
+    if (this.installed?.members.includes(member)) {
       this.departed.add(member);
       this.suspects.add(member);
       this.pump();
@@ -411,7 +442,7 @@ export class GroupEngine {
 
   private multicast(item: QueuedSend): void {
     const log = this.log!;
-    const view = this.view!;
+    const view = this.installed!;
     const seq = ++this.mySeq;
     if (item.order === 1) this.myCausal += 1;
     const msg: DataMsg = { t: 'd', g: this.name, v: view.id, f: this.me, n: seq, o: item.order, cc: this.myCausal, p: item.data };
@@ -431,7 +462,7 @@ export class GroupEngine {
   }
 
   private broadcast(msg: GroupMsg): void {
-    for (const m of this.view!.members) if (m !== this.me) this.host.send(m, msg);
+    for (const m of this.installed!.members) if (m !== this.me) this.host.send(m, msg);
   }
 
   private deliver(msg: DataMsg): void {
@@ -476,13 +507,13 @@ export class GroupEngine {
   private onFlush(from: string, ballot: Ballot): void {
     this.highestRound = Math.max(this.highestRound, ballot[0]);
     if (compareBallots(ballot, this.promised) < 0) {
-      this.host.send(from, { t: 'N', g: this.name, v: this.view!.id, f: this.me, b: ballot, pb: this.promised });
+      this.host.send(from, { t: 'N', g: this.name, v: this.installed!.id, f: this.me, b: ballot, pb: this.promised });
       return;
     }
     this.promised = ballot;
     this.frozen = true;
     if (this.leader && compareBallots(this.leader.ballot, ballot) < 0) this.leader = undefined;
-    const report: FlushOkMsg = { t: 'F', g: this.name, v: this.view!.id, f: this.me, b: ballot, ...this.log!.flushReport() };
+    const report: FlushOkMsg = { t: 'F', g: this.name, v: this.installed!.id, f: this.me, b: ballot, ...this.log!.flushReport() };
     if (this.accepted !== undefined) report.ac = this.accepted;
     if (this.awaitingState) report.nl = 1;
     if (from === this.me) this.leader?.reports.set(this.me, report);
@@ -491,29 +522,44 @@ export class GroupEngine {
 
   private onPropose(from: string, ballot: Ballot, value: ViewValue): void {
     this.highestRound = Math.max(this.highestRound, ballot[0]);
-    if (compareBallots(ballot, this.promised) < 0 || value.id !== this.view!.id + 1) {
-      this.host.send(from, { t: 'N', g: this.name, v: this.view!.id, f: this.me, b: ballot, pb: this.promised });
+    if (compareBallots(ballot, this.promised) < 0 || value.id !== this.installed!.id + 1) {
+      this.host.send(from, { t: 'N', g: this.name, v: this.installed!.id, f: this.me, b: ballot, pb: this.promised });
       return;
     }
     this.promised = ballot;
     this.accepted = [ballot, value];
     this.frozen = true;
     if (from === this.me) this.leader?.accepts.add(this.me);
-    else this.host.send(from, { t: 'a', g: this.name, v: this.view!.id, f: this.me, b: ballot });
+    else this.host.send(from, { t: 'a', g: this.name, v: this.installed!.id, f: this.me, b: ballot });
   }
 
   private onNack(ballot: Ballot, promised: Ballot): void {
     this.highestRound = Math.max(this.highestRound, promised[0]);
     if (this.leader === undefined || compareBallots(ballot, this.leader.ballot) !== 0) return;
     this.leader = undefined; // retry with a higher ballot; give a more senior coordinator room first
-    if (promised[1] < this.view!.members.indexOf(this.me)) {
+    if (promised[1] < this.installed!.members.indexOf(this.me)) {
       this.quietUntilMs = this.host.now() + this.host.config.viewChangeRetryMs;
     }
   }
 
-  private onLag(member: string): void {
-    // The member is still in the previous view: give it the value that ended that view.
-    if (this.lastValue !== undefined) this.sendInstall(member, this.lastValue);
+  /**
+   * A member of an earlier view asks something of it (a round, a probe, a nudge): tell it how
+   * that view ended. One view behind, it gets the value that ended it; further behind and not
+   * in this view, it learns that the group went on without it.
+   */
+  private onStale(msg: GroupMsg): void {
+    const asks = msg.t === 'f' || msg.t === 'p' || msg.t === 'c' || msg.t === 'L' || msg.t === 'w';
+    if (!asks || !('v' in msg)) return;
+    const view = this.installed!;
+    if (msg.v + 1 === view.id && this.lastValue !== undefined) this.sendInstall(msg.f, this.lastValue);
+    else if (!view.members.includes(msg.f)) this.host.send(msg.f, { t: 'E', g: this.name, f: this.me, v: view.id, to: msg.f });
+  }
+
+  /** A member of view `v` says this member is not in it: the group went on without it. */
+  private onEnded(v: number): void {
+    if (this.status === 'member' && this.installed !== undefined && v > this.installed.id) {
+      this.goMinority('excluded from the group', v);
+    }
   }
 
   private sendInstall(to: string, value: ViewValue): void {
@@ -526,7 +572,7 @@ export class GroupEngine {
       if (value.joined.includes(this.me)) this.install(value);
       return;
     }
-    if (this.status === 'member' && this.view!.id === v && this.view!.members.includes(from)) {
+    if (this.status === 'member' && this.installed!.id === v && this.installed!.members.includes(from)) {
       this.install(value);
       this.pump();
     }
@@ -535,19 +581,19 @@ export class GroupEngine {
   // ---------------------------------------------------------------- view change: coordinator
 
   private maybeLead(): void {
-    const view = this.view!;
-    const voters = new Set(view.members.filter((m) => !this.suspects.has(m)));
-    if (!isQuorum(view.members, voters)) {
-      this.goMinority('a majority of the view is unreachable');
-      return;
-    }
-    const myRank = view.members.indexOf(this.me);
-    const seniorsGone = view.members.slice(0, myRank).every((m) => this.suspects.has(m));
+    const view = this.installed!;
     const now = this.host.now();
-    if (!seniorsGone || now < this.quietUntilMs) return;
+    const voters = new Set(view.members.filter((m) => !this.suspects.has(m)));
+    const quorum = isQuorum(view.members, voters);
+    if (!quorum) this.block();
+    const coordinator = view.members.find((m) => voters.has(m));
+    if (this.blocked) this.probe(now, quorum ? coordinator : undefined);
+    if (!quorum || coordinator !== this.me || now < this.quietUntilMs) return;
     if (this.leader === undefined) {
-      const reason = this.pendingJoins.size > 0 || view.members.some((m) => this.suspects.has(m) || this.leaveRequests.has(m));
+      const reason = this.blocked || this.wanted.size > 0 || this.pendingJoins.size > 0 ||
+        view.members.some((m) => this.suspects.has(m) || this.leaveRequests.has(m));
       if (!reason) return;
+      const myRank = view.members.indexOf(this.me);
       this.leader = new LeaderRound(view.id, [Math.max(this.highestRound, this.promised[0]) + 1, myRank]);
       this.highestRound = this.leader.ballot[0];
     }
@@ -556,7 +602,7 @@ export class GroupEngine {
 
   private lead(now: number): void {
     const round = this.leader!;
-    const view = this.view!;
+    const view = this.installed!;
     const retryMs = this.host.config.viewChangeRetryMs;
     const waitFor = view.members.filter((m) => !this.suspects.has(m));
     if (round.phase === 'flush') {
@@ -595,6 +641,47 @@ export class GroupEngine {
     this.install(value);
   }
 
+  /**
+   * Cut off from a majority of the view: show the application a non-primary view, refuse sends,
+   * deliver nothing more, give up any round this member leads (its clocks would be stale), but
+   * keep the promises and the log: the view change may yet complete with this member.
+   */
+  private block(): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.frozen = true;
+    this.leader = undefined;
+    this.rejectQueue(new NotPrimaryError('not primary: a majority of the view is unreachable'));
+    if (!this.awaitingState) this.showBlocked(); // else once its state and first view are shown
+  }
+
+  private showBlocked(): void {
+    const view = this.installed!;
+    const reachable = view.members.filter((m) => !this.suspects.has(m));
+    this.show({ id: view.id + 1, members: reachable, primary: false, joined: [], left: view.members.filter((m) => this.suspects.has(m)) });
+  }
+
+  /**
+   * While blocked, now and then: nudge the coordinator into a view change once a majority is in
+   * reach again, and ask the processes outside our reach of the view (suspected members, other
+   * processes of the group) whether the group went on without us; they answer with the value
+   * that ended our view or with an ENDED.
+   */
+  private probe(now: number, coordinator: string | undefined): void {
+    if (now - this.lastProbeMs < this.host.config.viewChangeRetryMs) return;
+    this.lastProbeMs = now;
+    const view = this.installed!;
+    if (coordinator !== undefined && coordinator !== this.me) this.host.send(coordinator, { t: 'w', g: this.name, v: view.id, f: this.me });
+    const lag: GroupMsg = { t: 'L', g: this.name, v: view.id, f: this.me };
+    const inReach = new Set<string>();
+    for (const m of view.members) {
+      if (!this.suspects.has(m)) inReach.add(processOf(m) ?? m);
+      else this.host.send(m, lag);
+    }
+    const asked = new Set(view.members.map((m) => processOf(m) ?? m));
+    for (const p of this.host.peers()) if (!asked.has(p) && !inReach.has(p)) this.host.send(p, lag);
+  }
+
   /** A member that does not answer the coordinator within the failure timeout is suspected. */
   private suspectSilent(round: LeaderRound, now: number, waitFor: readonly string[]): void {
     for (const m of waitFor) {
@@ -608,7 +695,10 @@ export class GroupEngine {
 
   private install(value: ViewValue): void {
     const wasMember = this.status === 'member' && this.log !== undefined;
-    if (wasMember && !this.awaitingState) {
+    // A member with its state delivers the cut and is then exactly at it: it needs no transfer,
+    // even if it reported none in the flush (its state arrived after it answered).
+    const hasState = wasMember && !this.awaitingState;
+    if (hasState) {
       const bug = this.log!.deliverCut(value, (m) => this.deliver(m));
       if (bug !== undefined) this.report(new Error(`protocol invariant broken: ${bug}`));
     }
@@ -626,17 +716,17 @@ export class GroupEngine {
     this.rejoining = false;
     this.lastValue = value;
     const view: View = { id: value.id, members: value.members, primary: true, joined: value.joined, left: value.left };
-    this.view = view;
+    this.installed = view;
     this.log = new ViewLog(value.id, value.members, value.members.indexOf(this.me));
     for (const m of [...this.suspects]) if (!value.members.includes(m) || !this.departed.has(m)) this.suspects.delete(m);
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
     if (checkpoint !== undefined) this.provideState(value, checkpoint);
-    if (value.needState.includes(this.me) && value.provider !== this.me) {
+    if (value.needState.includes(this.me) && value.provider !== this.me && !hasState) {
       this.awaitingState = true;
       this.stateWanted = undefined;
     } else {
-      this.host.emit({ type: 'view', view });
+      this.show(view);
     }
     const future = this.future;
     this.future = [];
@@ -653,6 +743,8 @@ export class GroupEngine {
     this.promised = ZERO_BALLOT;
     this.accepted = undefined;
     this.frozen = false;
+    this.blocked = false;
+    this.wanted.clear();
     this.leader = undefined;
     this.awaitingState = false;
     this.stateWanted = undefined;
@@ -678,7 +770,7 @@ export class GroupEngine {
 
   private onState(to: string, index: number, count: number, data: Uint8Array): void {
     if (to !== this.me || !this.awaitingState) return;
-    this.stateWanted ??= new StateAssembly(this.view!.id, count);
+    this.stateWanted ??= new StateAssembly(this.installed!.id, count);
     if (this.stateWanted.count !== count) return;
     this.stateWanted.add(index, data);
     if (!this.stateWanted.complete) return;
@@ -693,23 +785,26 @@ export class GroupEngine {
         this.report(new Error(`setState failed: ${(error as Error).message}`));
       }
     }
-    this.host.emit({ type: 'view', view: this.view! });
+    this.show(this.installed!);
+    if (this.blocked) this.showBlocked();
   }
 
   // ---------------------------------------------------------------- leaving the primary
 
-  /** Excluded, or cut off from a majority: a non-primary view, then (by default) a rejoin. */
-  private goMinority(reason: string, viewId = (this.view?.id ?? 0) + 1): void {
+  /**
+   * The group went on without this member (it was excluded, or it fell behind): a non-primary
+   * view unless one is showing already, then (by default) a rejoin as a new member.
+   */
+  private goMinority(reason: string, viewId: number): void {
     if (this.leaving) {
       this.tellDeparted();
       this.finishLeave(); // cut off while leaving: it is gone either way
       return;
     }
-    const old = this.view;
+    const old = this.installed;
     this.tellDeparted();
     this.status = 'minority';
-    const excluded = reason === 'excluded from the group';
-    const members = excluded || old === undefined ? [this.me] : old.members.filter((m) => m === this.me || !this.suspects.has(m));
+    this.installed = undefined;
     this.resetViewState();
     this.suspects.clear();
     this.departed.clear();
@@ -718,14 +813,17 @@ export class GroupEngine {
     const error = new NotPrimaryError(`not primary: ${reason}`);
     this.rejectQueue(error);
     this.rejectUnstable(error);
-    this.view = { id: viewId, members, primary: false, joined: [], left: old?.members.filter((m) => !members.includes(m)) ?? [] };
-    this.host.emit({ type: 'view', view: this.view });
-    if (this.settings.rejoin) this.rejoinAtMs = this.host.now() + this.settings.failureTimeoutMs;
+    if (this.shown?.primary === true) { // a joiner that never saw a view rejoins silently
+      const id = Math.max(viewId, (old?.id ?? 0) + 1);
+      this.show({ id, members: [this.me], primary: false, joined: [], left: old?.members.filter((m) => m !== this.me) ?? [] });
+    }
+    // A member of the primary side told us, so it is in reach: ask to come back at once.
+    if (this.settings.rejoin) this.rejoinAtMs = this.host.now();
   }
 
   private tellDeparted(): void {
-    if (this.view === undefined || this.status !== 'member') return;
-    for (const m of this.view.members) if (m !== this.me) this.host.send(m, { t: 'x', g: this.name, f: this.me });
+    if (this.installed === undefined || this.status !== 'member') return;
+    for (const m of this.installed.members) if (m !== this.me) this.host.send(m, { t: 'x', g: this.name, f: this.me });
   }
 
   private rejectQueue(error: Error): void {

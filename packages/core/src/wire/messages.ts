@@ -23,8 +23,13 @@
  *   a  ACCEPT    the value of ballot b is accepted
  *   c  COMMIT    the value of ballot b is chosen: install the one you accepted
  *   i  INSTALL   the value is chosen: install it (sent to those that did not accept it)
- *   L  LAG       the sender is still in view v and cannot take part in a later round
+ *   L  LAG       the sender is still in view v and cannot take part in a later round (also a
+ *                blocked member's probe: has the group gone on without me?)
  *   x  DEPARTED  member f no longer takes part (left, excluded, or declared itself in a minority)
+ *   w  WANT      member f of view v was blocked (cut off from a majority) and sees a majority again:
+ *                it asks the coordinator for a view change, which ends its blocked state
+ *   E  ENDED     the sender is in view v, which does not hold member `to`: the group went on
+ *                without it (the answer to a round, probe or nudge of a view long gone)
  *   s  STATE     chunk i of c of the checkpoint of view v for joiner `to`
  *   r  DIRECT    a point-to-point payload p for member `to` (request replies)
  */
@@ -56,13 +61,15 @@ export interface CommitMsg { t: 'c'; g: string; v: number; f: string; b: Ballot 
 export interface InstallMsg { t: 'i'; g: string; v: number; f: string; val: ViewValue }
 export interface LagMsg { t: 'L'; g: string; v: number; f: string }
 export interface DepartedMsg { t: 'x'; g: string; f: string }
+export interface WantMsg { t: 'w'; g: string; v: number; f: string }
+export interface EndedMsg { t: 'E'; g: string; v: number; f: string; to: string }
 export interface StateMsg { t: 's'; g: string; v: number; f: string; to: string; i: number; c: number; d: Uint8Array }
 export interface DirectMsg { t: 'r'; g: string; f: string; to: string; p: unknown }
 
 export type GroupMsg =
   | DataMsg | StableMsg | OrderMsg | JoinMsg | StatusMsg | LeaveMsg | FlushMsg | FlushOkMsg
-  | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | StateMsg
-  | DirectMsg;
+  | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | WantMsg | EndedMsg
+  | StateMsg | DirectMsg;
 
 /**
  * The decision of one view change, agreed by ballots: the next view and the cut that ends the

@@ -60,6 +60,8 @@ const checks: Record<string, (m: Obj) => boolean> = {
   i: (m) => isNat(m.v) && isValue(m.val),
   L: (m) => isNat(m.v),
   x: () => true,
+  w: (m) => isNat(m.v),
+  E: (m) => isNat(m.v) && isId(m.to),
   s: (m) => isNat(m.v) && isId(m.to) && isNat(m.i) && isNat(m.c) && m.i < m.c && m.d instanceof Uint8Array,
   r: (m) => isId(m.to) && 'p' in m,
 };
