@@ -21,6 +21,8 @@ export class SimNetwork {
   private readonly nodes = new Map<string, Node>();
   private readonly interest = new Map<string, Set<string>>();
   private sides: Map<string, number> | undefined;
+  /** Latency of particular directed links, overriding `options.latencyMs` (a slow link). */
+  private readonly linkLatencyMs = new Map<string, [number, number]>();
   framesSent = 0;
   framesDropped = 0;
   bytesSent = 0;
@@ -58,6 +60,12 @@ export class SimNetwork {
     this.sides = undefined;
   }
 
+  /** Gives the link from `from` to `to` its own latency range; `undefined` restores the default. */
+  setLinkLatency(from: string, to: string, latencyMs: [number, number] | undefined): void {
+    if (latencyMs === undefined) this.linkLatencyMs.delete(`${from}>${to}`);
+    else this.linkLatencyMs.set(`${from}>${to}`, latencyMs);
+  }
+
   /** Whether frames can pass between two processes right now. */
   connected(a: string, b: string): boolean {
     if (this.sides === undefined) return true;
@@ -72,7 +80,7 @@ export class SimNetwork {
       this.framesDropped += 1;
       return;
     }
-    const [min, max] = this.options.latencyMs;
+    const [min, max] = this.linkLatencyMs.get(`${from}>${to}`) ?? this.options.latencyMs;
     const delay = this.random.int(min, max);
     this.queue.schedule(delay, () => {
       const target = this.nodes.get(to);
