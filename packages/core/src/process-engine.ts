@@ -67,10 +67,9 @@ export class ProcessEngine {
     return engine;
   }
 
-  /** An inbound frame from a peer. */
+  /** An inbound frame from a peer. What it makes the engine send waits for the next `flush`. */
   receive(from: string, bytes: Uint8Array): void {
     this.links.receive(from, bytes, this.io.now());
-    this.links.flush(this.io.now());
   }
 
   /** Time passed: failure detection, retries, retransmissions, heartbeats. */
@@ -82,7 +81,7 @@ export class ProcessEngine {
     this.links.flush(this.io.now());
   }
 
-  /** Sends what the application's calls queued. */
+  /** Sends everything queued, batched: one frame per peer and lane (more past the batch limit). */
   flush(): void {
     this.links.flush(this.io.now());
   }

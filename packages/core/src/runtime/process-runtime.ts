@@ -3,6 +3,10 @@
  * one place where the engine meets time: it ticks the engine, feeds it frames, and runs
  * application calls. Calls made from inside an event listener are deferred until the engine
  * finishes its current step, so listeners may call back into the group freely.
+ *
+ * Batching: what the engine queues for its peers goes out on a zero-delay timer, once the
+ * current turn of the event loop is over, so every message produced in one turn (a burst of
+ * sends, the answers to a burst of inbound frames) shares one frame per peer and lane.
  */
 import type { Group, JoinOptions, Process } from '../api.js';
 import { resolveConfig, type EngineConfig } from '../config.js';
@@ -26,6 +30,7 @@ class ProcessRuntime implements Process {
   private busy = false;
   private readonly deferredCalls: Array<() => void> = [];
   private stopTicking: () => void = () => {};
+  private flushScheduled = false;
   private closed = false;
 
   constructor(
@@ -66,14 +71,20 @@ class ProcessRuntime implements Process {
     this.busy = true;
     try {
       action();
-      this.engine.flush();
-      while (this.deferredCalls.length > 0) {
-        this.deferredCalls.shift()!();
-        this.engine.flush();
-      }
+      while (this.deferredCalls.length > 0) this.deferredCalls.shift()!();
     } finally {
       this.busy = false;
     }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    this.clock.setTimer(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.engine.flush();
+    }, 0);
   }
 
   private reportError(error: Error): void {
@@ -123,7 +134,10 @@ class ProcessRuntime implements Process {
     if (this.closed) return;
     if (options.abrupt !== true) {
       await Promise.allSettled([...this.handles.values()].map((h) => h.leave()));
-      this.run(() => this.engine.goodbye());
+      this.run(() => {
+        this.engine.flush();
+        this.engine.goodbye();
+      });
     }
     this.closed = true;
     this.stopTicking();
