@@ -4,6 +4,71 @@
  * delivers anything of its first view.
  */
 import { decodeValue, encodeValue } from '../wire/frame.js';
+import type { ViewValue } from '../wire/messages.js';
+import type { GroupHost } from './group-host.js';
+
+/** One member's part in state transfers: the provider's checkpoint, or the joiner's wait for one. */
+export class StateTransfer {
+  /** This member is in its view but has no state yet: it delivers nothing until the checkpoint is in. */
+  awaiting = false;
+  private assembly: StateAssembly | undefined;
+
+  constructor(
+    private readonly group: string,
+    private readonly host: GroupHost,
+    private readonly report: (error: Error) => void,
+  ) {}
+
+  /** The application's checkpoint, as chunks; called exactly at the cut. */
+  checkpoint(): Uint8Array[] {
+    const chunkBytes = this.host.config.stateChunkBytes;
+    try {
+      return chunkState(this.host.getState(), chunkBytes);
+    } catch (error) {
+      this.report(new Error(`getState failed: ${(error as Error).message}`));
+      return chunkState(null, chunkBytes);
+    }
+  }
+
+  /** Sends the checkpoint to every member of the new view that needs it. */
+  provide(value: ViewValue, me: string, chunks: Uint8Array[]): void {
+    for (const to of value.needState) {
+      if (to === me) continue;
+      chunks.forEach((d, i) => this.host.send(to, { t: 's', g: this.group, v: value.id, f: me, to, i, c: chunks.length, d }));
+    }
+  }
+
+  /** Waits for a checkpoint (afresh: chunks of an earlier view's transfer are forgotten). */
+  await(): void {
+    this.awaiting = true;
+    this.assembly = undefined;
+  }
+
+  /** Takes one chunk; true once the whole checkpoint is in and handed to `setState`. */
+  receive(viewId: number, index: number, count: number, data: Uint8Array): boolean {
+    if (!this.awaiting) return false;
+    this.assembly ??= new StateAssembly(viewId, count);
+    if (this.assembly.count !== count) return false;
+    this.assembly.add(index, data);
+    if (!this.assembly.complete) return false;
+    const state = this.assembly.value();
+    this.reset();
+    if (state instanceof Error) this.report(state);
+    else {
+      try {
+        this.host.setState(state);
+      } catch (error) {
+        this.report(new Error(`setState failed: ${(error as Error).message}`));
+      }
+    }
+    return true;
+  }
+
+  reset(): void {
+    this.awaiting = false;
+    this.assembly = undefined;
+  }
+}
 
 export function chunkState(state: unknown, chunkBytes: number): Uint8Array[] {
   const bytes = encodeValue(state);

@@ -6,7 +6,31 @@
  * view installed anywhere by a failed coordinator is the one its successor completes.
  */
 import { compareBallots, type Ballot } from './ballot.js';
+import { isQuorum } from './quorum.js';
 import type { FlushOkMsg, ViewValue } from '../wire/messages.js';
+
+/** What a round needs from the member that leads it. */
+export interface RoundContext {
+  readonly me: string;
+  /** The members of the view being ended, by seniority. */
+  readonly members: readonly string[];
+  /** A member that has not answered is asked again after this long... */
+  readonly retryMs: number;
+  /** ...and suspected after this long. */
+  readonly timeoutMs: number;
+  suspected(member: string): boolean;
+  suspect(member: string): void;
+  /** Sends FLUSH for this round's ballot (to itself too: the leader is a member). */
+  askFlush(member: string): void;
+  /** Sends PROPOSE of `value` for this round's ballot. */
+  askAccept(member: string, value: ViewValue): void;
+  /** The value of a fresh decision, from the reports (compute-value.ts). */
+  computeValue(reports: ReadonlyMap<string, FlushOkMsg>): ViewValue;
+  /** False once this round was given up (answering itself may end it: a higher ballot was promised). */
+  leading(): boolean;
+  /** The value is chosen: `accepted` accepted it; tell everyone and install it. */
+  decide(value: ViewValue, accepted: ReadonlySet<string>): void;
+}
 
 export class LeaderRound {
   phase: 'flush' | 'propose' = 'flush';
@@ -14,32 +38,78 @@ export class LeaderRound {
   readonly accepts = new Set<string>();
   value: ViewValue | undefined;
   /** When each member was last asked (for retries), and first asked (for timeouts). */
-  readonly askedAt = new Map<string, number>();
-  readonly firstAskedAt = new Map<string, number>();
+  private readonly askedAt = new Map<string, number>();
+  private readonly firstAskedAt = new Map<string, number>();
 
   constructor(
     readonly viewId: number,
     readonly ballot: Ballot,
   ) {}
 
-  asked(member: string, nowMs: number): void {
+  /** A member's FLUSH-OK for this round. */
+  reported(report: FlushOkMsg): void {
+    if (compareBallots(report.b, this.ballot) === 0) this.reports.set(report.f, report);
+  }
+
+  /** A member's ACCEPT for this round. */
+  acceptedBy(member: string, ballot: Ballot): void {
+    if (this.phase === 'propose' && compareBallots(ballot, this.ballot) === 0) this.accepts.add(member);
+  }
+
+  /** Moves the round on: asks who must be asked (again), suspects who stays silent, decides when it can. */
+  step(ctx: RoundContext, nowMs: number): void {
+    if (this.phase === 'flush' && !this.collectReports(ctx, nowMs)) return;
+    const value = this.value!;
+    const proposeTo = new Set([...this.reports.keys(), ...value.members.filter((m) => ctx.members.includes(m))]);
+    for (const m of proposeTo) {
+      if (this.accepts.has(m) || ctx.suspected(m) || !this.due(m, nowMs, ctx.retryMs)) continue;
+      ctx.askAccept(m, value);
+    }
+    if (!ctx.leading()) return;
+    this.suspectSilent(ctx, nowMs, [...proposeTo].filter((m) => !ctx.suspected(m)));
+    if (isQuorum(ctx.members, this.accepts)) ctx.decide(value, this.accepts);
+  }
+
+  /** Phase 1; true once every member still trusted has reported and they are a quorum. */
+  private collectReports(ctx: RoundContext, nowMs: number): boolean {
+    const waitFor = ctx.members.filter((m) => !ctx.suspected(m));
+    for (const m of ctx.members) {
+      if (this.reports.has(m) || !this.due(m, nowMs, ctx.retryMs)) continue;
+      ctx.askFlush(m);
+    }
+    this.suspectSilent(ctx, nowMs, waitFor);
+    if (!ctx.leading() || !waitFor.every((m) => this.reports.has(m) || ctx.suspected(m))) return false;
+    if (!isQuorum(ctx.members, new Set(this.reports.keys()))) return false; // the member will see it is blocked
+    this.value = this.acceptedValue() ?? ctx.computeValue(this.reports);
+    this.phase = 'propose';
+    this.askedAt.clear();
+    this.firstAskedAt.clear();
+    return true;
+  }
+
+  /** Whether `member` is due to be asked (first time, or again), and notes that it is. */
+  private due(member: string, nowMs: number, retryMs: number): boolean {
+    if (nowMs - (this.askedAt.get(member) ?? -Infinity) < retryMs) return false;
     this.askedAt.set(member, nowMs);
     if (!this.firstAskedAt.has(member)) this.firstAskedAt.set(member, nowMs);
+    return true;
+  }
+
+  /** A member that does not answer within the failure timeout is suspected. */
+  private suspectSilent(ctx: RoundContext, nowMs: number, waitFor: readonly string[]): void {
+    for (const m of waitFor) {
+      const since = this.firstAskedAt.get(m);
+      const answered = this.phase === 'flush' ? this.reports.has(m) : this.accepts.has(m);
+      if (!answered && since !== undefined && nowMs - since > ctx.timeoutMs) ctx.suspect(m);
+    }
   }
 
   /** The value accepted under the highest ballot among the reports, if any. */
-  acceptedValue(): ViewValue | undefined {
+  private acceptedValue(): ViewValue | undefined {
     let best: [Ballot, ViewValue] | undefined;
     for (const r of this.reports.values()) {
       if (r.ac !== undefined && (best === undefined || compareBallots(r.ac[0], best[0]) > 0)) best = r.ac;
     }
     return best?.[1];
-  }
-
-  /** Restarts the clocks of the current phase (its messages are being sent afresh). */
-  enterPhase(phase: 'flush' | 'propose'): void {
-    this.phase = phase;
-    this.askedAt.clear();
-    this.firstAskedAt.clear();
   }
 }

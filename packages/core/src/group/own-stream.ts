@@ -1,0 +1,142 @@
+/**
+ * This member's own multicasts: the application's sends waiting for a view (or for room in the
+ * window), the sequence numbers of the current view, and the sends multicast but not yet stable.
+ *
+ * Flow control (DESIGN.md, "positive acks with a bounded window"): at most `windowMessages`
+ * own messages (and `windowBytes`, though one larger message may go alone) are unstable at
+ * once; further sends queue here, so a fast sender waits instead of growing every member's
+ * memory. Stability also settles the application's promises: a safe send resolves once its
+ * message is stable, and `flush` once everything sent before it is.
+ */
+import type { EngineConfig } from '../config.js';
+import type { OrderCode } from '../wire/messages.js';
+import type { GroupEvent } from './group-host.js';
+
+/** An application send that has not been multicast yet. */
+export interface QueuedSend {
+  /** Names the send in the events that settle it; increases with each send. */
+  ticket: number;
+  order: OrderCode;
+  safe: boolean;
+  /** A group request (RPC), answered by every member's handler. */
+  request: boolean;
+  data: unknown;
+  bytes: number;
+}
+
+interface Unstable {
+  seq: number;
+  ticket: number;
+  safe: boolean;
+  bytes: number;
+}
+
+export class OwnStream {
+  /** The highest ticket so far: `flush` waits until everything up to it is stable. */
+  lastTicket = 0;
+  private readonly queue: QueuedSend[] = [];
+  private unstable: Unstable[] = [];
+  private unstableBytes = 0;
+  /** Every send up to this ticket was announced stable. */
+  private stableThrough = 0;
+  /** Seqs count this member's multicasts in the current view, all orders together, from 1. */
+  private seq = 0;
+  /** ...and this its causal ones (the own entry of its vector timestamps). */
+  private causal = 0;
+
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly emit: (event: GroupEvent) => void,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a send; false when the queue is full (the caller refuses it). */
+  enqueue(item: QueuedSend): boolean {
+    this.lastTicket = Math.max(this.lastTicket, item.ticket);
+    if (this.queue.length >= this.config.maxQueuedSends) return false;
+    this.queue.push(item);
+    return true;
+  }
+
+  /** A ticket that never reaches the queue still counts for `flush`. */
+  noteTicket(ticket: number): void {
+    this.lastTicket = Math.max(this.lastTicket, ticket);
+  }
+
+  /** The next send to multicast, if the window has room for it. */
+  next(): QueuedSend | undefined {
+    const head = this.queue[0];
+    if (head === undefined) return undefined;
+    const full = this.unstable.length >= this.config.windowMessages ||
+      (this.unstable.length > 0 && this.unstableBytes + head.bytes > this.config.windowBytes);
+    return full ? undefined : this.queue.shift();
+  }
+
+  /** Numbers a send about to be multicast: its seq, and its causal count. */
+  number(item: QueuedSend): { seq: number; causal: number } {
+    this.seq += 1;
+    if (item.order === 1) this.causal += 1;
+    return { seq: this.seq, causal: this.causal };
+  }
+
+  /** The send went out as `seq`: a plain send is done; a safe one waits for stability. */
+  multicast(item: QueuedSend, seq: number): void {
+    this.unstable.push({ seq, ticket: item.ticket, safe: item.safe, bytes: item.bytes });
+    this.unstableBytes += item.bytes;
+    if (!item.safe) this.emit({ type: 'sent', ticket: item.ticket });
+  }
+
+  /** Every own message up to `seq` is held by every member. */
+  stableTo(seq: number): void {
+    while (this.unstable.length > 0 && this.unstable[0]!.seq <= seq) this.settle(this.unstable.shift()!);
+    const through = (this.unstable[0]?.ticket ?? this.queue[0]?.ticket ?? this.lastTicket + 1) - 1;
+    if (through > this.stableThrough) {
+      this.stableThrough = through;
+      this.emit({ type: 'stable', ticket: through });
+    }
+  }
+
+  /**
+   * The view ended: whatever this member multicast in it was delivered by every survivor in the
+   * cut (the cut holds every message any survivor holds, the sender's own included), so it is all
+   * settled; the next view numbers from 1 again.
+   */
+  endView(): void {
+    const done = this.unstable;
+    this.resetView();
+    for (const own of done) this.settle(own);
+  }
+
+  /** Forgets the current view's numbering (a new view, or none). */
+  resetView(): void {
+    this.seq = 0;
+    this.causal = 0;
+    this.unstable = [];
+    this.unstableBytes = 0;
+  }
+
+  /** Refuses every queued send. */
+  rejectQueued(error: Error): void {
+    if (this.queue.length === 0) return;
+    const tickets = this.queue.map((q) => q.ticket);
+    this.queue.length = 0;
+    this.emit({ type: 'rejected', tickets, error });
+  }
+
+  /** Gives up on the sends not known to be stable (the member is out of the view). */
+  rejectUnstable(error: Error): void {
+    if (this.unstable.length === 0) return;
+    const tickets = this.unstable.map((o) => o.ticket);
+    this.unstable = [];
+    this.unstableBytes = 0;
+    this.emit({ type: 'rejected', tickets, error });
+  }
+
+  private settle(own: Unstable): void {
+    this.unstableBytes -= own.bytes;
+    if (own.safe) this.emit({ type: 'sent', ticket: own.ticket });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The multicast traffic of one view at one member (DESIGN.md §1-4): its own sends going out
+ * under the window, DATA from the others into the view log, the sequencer's ORDER records,
+ * the stability reports that free memory and settle safe sends, and deliveries in order.
+ * A new stream starts with each view; the view change (group-engine.ts) ends it with the cut.
+ */
+import type { Message, Order, View } from '../api.js';
+import { ProtocolError } from '../errors.js';
+import type { DataMsg, GroupMsg, OrderMsg, StableMsg, ViewValue } from '../wire/messages.js';
+import type { GroupHost } from './group-host.js';
+import type { OwnStream, QueuedSend } from './own-stream.js';
+import { estimateBytes } from './state-transfer.js';
+import { ViewLog } from './view-log.js';
+
+const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
+
+export class ViewStream {
+  readonly log: ViewLog;
+  /** The last stability report sent, to send one only when it says something new. */
+  private reportedHolds = '';
+  private lastStableReportMs = -Infinity;
+
+  constructor(
+    private readonly group: string,
+    readonly view: View,
+    private readonly me: string,
+    private readonly host: GroupHost,
+    private readonly own: OwnStream,
+  ) {
+    this.log = new ViewLog(view.id, view.members, view.members.indexOf(me));
+  }
+
+  /**
+   * Everything that may happen after an input: multicast what the window allows and deliver
+   * what the orders allow (unless `active` is false: a view change or a state transfer holds
+   * them), announce total-order positions (the sequencer), report what this member holds,
+   * settle own sends that became stable, free what everyone holds.
+   */
+  pump(active: boolean, sequencer: boolean): void {
+    const log = this.log;
+    if (active) {
+      for (let item = this.own.next(); item !== undefined; item = this.own.next()) this.multicast(item, sequencer);
+      log.deliverReady((m) => this.deliver(m));
+    }
+    const announce = sequencer ? log.takeAnnouncements() : undefined;
+    if (announce !== undefined) {
+      const [q, l] = announce;
+      this.broadcast({ t: 'o', g: this.group, v: log.viewId, f: this.me, q, l });
+      if (active) log.deliverReady((m) => this.deliver(m));
+    }
+    this.reportStability();
+    this.own.stableTo(log.stable(log.myRank));
+    log.collect();
+  }
+
+  /** DATA from a member of this view; `sequencer` gives total-order messages their position. */
+  onData(msg: DataMsg, sequencer: boolean): ProtocolError | undefined {
+    const log = this.log;
+    const rank = this.view.members.indexOf(msg.f);
+    if (msg.o === 1 && msg.vt?.length !== log.size) {
+      return new ProtocolError(`causal message from ${msg.f} with a vector of the wrong size`);
+    }
+    if (!log.add(msg, rank, estimateBytes(msg.p))) {
+      return msg.n > log.holds()[rank]! + 1 ? new ProtocolError(`gap in the messages of ${msg.f}`) : undefined;
+    }
+    if (msg.o === 2 && sequencer) log.sequence(rank, msg.n);
+    return undefined;
+  }
+
+  onStable(msg: StableMsg): void {
+    this.log.report(this.view.members.indexOf(msg.f), msg.h, msg.dp);
+  }
+
+  /** Positions from the sequencer (the coordinator); anyone else's are ignored. */
+  onOrder(msg: OrderMsg): void {
+    if (msg.f === this.view.members[0]) this.log.applyOrder(msg.q, msg.l);
+  }
+
+  /** Sends a message to every other member of the view. */
+  broadcast(msg: GroupMsg): void {
+    for (const m of this.view.members) if (m !== this.me) this.host.send(m, msg);
+  }
+
+  /** Ends the view: delivers the agreed cut. Returns a sentence if the cut is inconsistent (a bug). */
+  deliverCut(value: ViewValue): string | undefined {
+    return this.log.deliverCut(value, (m) => this.deliver(m));
+  }
+
+  private multicast(item: QueuedSend, sequencer: boolean): void {
+    const log = this.log;
+    const { seq, causal } = this.own.number(item);
+    const msg: DataMsg = { t: 'd', g: this.group, v: this.view.id, f: this.me, n: seq, o: item.order, cc: causal, p: item.data };
+    if (item.safe) msg.sf = 1;
+    if (item.request) msg.k = 1;
+    if (item.order === 1) {
+      const vt = log.causalDelivered();
+      vt[log.myRank] = causal;
+      msg.vt = vt;
+    }
+    log.add(msg, log.myRank, item.bytes);
+    if (item.order === 2 && sequencer) log.sequence(log.myRank, seq);
+    this.broadcast(msg);
+    this.own.multicast(item, seq);
+  }
+
+  private deliver(msg: DataMsg): void {
+    const message: Message = { sender: msg.f, data: msg.p, viewId: msg.v, order: ORDERS[msg.o]! };
+    this.host.emit({ type: 'message', message, request: msg.k === 1 });
+  }
+
+  /** Tells the others what this member holds (for stability), when it changed, at most so often. */
+  private reportStability(): void {
+    const log = this.log;
+    const holds = log.holds();
+    log.report(log.myRank, holds, log.nextPosition);
+    const now = this.host.now();
+    const summary = `${holds.join(',')}/${log.nextPosition}`;
+    if (summary === this.reportedHolds || now - this.lastStableReportMs < this.host.config.stabilityIntervalMs) return;
+    this.reportedHolds = summary;
+    this.lastStableReportMs = now;
+    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, h: holds, hc: log.causalCounts(), dp: log.nextPosition });
+  }
+}
