@@ -3,10 +3,13 @@
  * window), the sequence numbers of the current view, and the sends multicast but not yet stable.
  *
  * Flow control (DESIGN.md, "positive acks with a bounded window"): at most `windowMessages`
- * own messages (and `windowBytes`, though one larger message may go alone) are unstable at
- * once; further sends queue here, so a fast sender waits instead of growing every member's
- * memory. Stability also settles the application's promises: a safe send resolves once its
- * message is stable, and `flush` once everything sent before it is.
+ * own messages (and `windowBytes`, though one larger message may go alone) are not yet
+ * delivered by every member; further sends queue here, so a fast sender waits instead of
+ * growing the memory of every member. The window waits for delivery, not mere receipt: a
+ * member that cannot deliver (a total-order gap while a frame is retransmitted, a joiner
+ * loading its state) holds back every sender, so it never piles up more than a window of each.
+ * Stability (receipt by all) settles the application's promises: a safe send resolves once
+ * its message is stable, and `flush` once everything sent before it is.
  */
 import type { EngineConfig } from '../config.js';
 import type { OrderCode } from '../wire/messages.js';
@@ -28,6 +31,10 @@ interface Unstable {
   seq: number;
   ticket: number;
   safe: boolean;
+}
+
+interface InWindow {
+  seq: number;
   bytes: number;
 }
 
@@ -36,7 +43,9 @@ export class OwnStream {
   lastTicket = 0;
   private readonly queue: QueuedSend[] = [];
   private unstable: Unstable[] = [];
-  private unstableBytes = 0;
+  /** Own messages not yet delivered by every member, and their bytes. */
+  private window: InWindow[] = [];
+  private windowBytes = 0;
   /** Every send up to this ticket was announced stable. */
   private stableThrough = 0;
   /** Seqs count this member's multicasts in the current view, all orders together, from 1. */
@@ -70,8 +79,8 @@ export class OwnStream {
   next(): QueuedSend | undefined {
     const head = this.queue[0];
     if (head === undefined) return undefined;
-    const full = this.unstable.length >= this.config.windowMessages ||
-      (this.unstable.length > 0 && this.unstableBytes + head.bytes > this.config.windowBytes);
+    const full = this.window.length >= this.config.windowMessages ||
+      (this.window.length > 0 && this.windowBytes + head.bytes > this.config.windowBytes);
     return full ? undefined : this.queue.shift();
   }
 
@@ -84,9 +93,17 @@ export class OwnStream {
 
   /** The send went out as `seq`: a plain send is done; a safe one waits for stability. */
   multicast(item: QueuedSend, seq: number): void {
-    this.unstable.push({ seq, ticket: item.ticket, safe: item.safe, bytes: item.bytes });
-    this.unstableBytes += item.bytes;
+    this.unstable.push({ seq, ticket: item.ticket, safe: item.safe });
+    this.window.push({ seq, bytes: item.bytes });
+    this.windowBytes += item.bytes;
     if (!item.safe) this.emit({ type: 'sent', ticket: item.ticket });
+  }
+
+  /** Every own message up to `seq` is delivered by every member: it leaves the window. */
+  deliveredTo(seq: number): void {
+    let done = 0;
+    while (done < this.window.length && this.window[done]!.seq <= seq) this.windowBytes -= this.window[done++]!.bytes;
+    if (done > 0) this.window = this.window.slice(done);
   }
 
   /** Every own message up to `seq` is held by every member. */
@@ -115,7 +132,8 @@ export class OwnStream {
     this.seq = 0;
     this.causal = 0;
     this.unstable = [];
-    this.unstableBytes = 0;
+    this.window = [];
+    this.windowBytes = 0;
   }
 
   /** Refuses every queued send. */
@@ -131,12 +149,10 @@ export class OwnStream {
     if (this.unstable.length === 0) return;
     const tickets = this.unstable.map((o) => o.ticket);
     this.unstable = [];
-    this.unstableBytes = 0;
     this.emit({ type: 'rejected', tickets, error });
   }
 
   private settle(own: Unstable): void {
-    this.unstableBytes -= own.bytes;
     if (own.safe) this.emit({ type: 'sent', ticket: own.ticket });
   }
 }

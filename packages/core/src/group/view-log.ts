@@ -29,6 +29,8 @@ interface Sender {
   causalDelivered: number;
   /** Highest seq of this sender known to have a total-order position. */
   positionedTo: number;
+  /** Every seq at or below this was delivered here. */
+  deliveredTo: number;
 }
 
 const key = (rank: number, seq: number): number => rank * 2 ** 32 + seq;
@@ -39,6 +41,8 @@ export class ViewLog {
   private readonly senders: Sender[];
   /** acks[m][s]: what member m last reported holding of sender s. */
   private readonly acks: number[][];
+  /** deliveredBy[m][s]: what member m last reported having delivered of sender s (a prefix). */
+  private readonly deliveredBy: number[][];
   private readonly deliveredPositionsOf: number[];
   /** The total order: positions orderBase, orderBase + 1, ... as flattened (rank, seq) pairs. */
   private orderBase = 0;
@@ -58,8 +62,10 @@ export class ViewLog {
   ) {
     this.senders = members.map(() => ({
       entries: new Map(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: [], causal: [], causalDelivered: 0, positionedTo: 0,
+      deliveredTo: 0,
     }));
     this.acks = members.map(() => members.map(() => 0));
+    this.deliveredBy = members.map(() => members.map(() => 0));
     this.deliveredPositionsOf = members.map(() => 0);
   }
 
@@ -77,6 +83,11 @@ export class ViewLog {
 
   causalDelivered(): number[] {
     return this.senders.map((s) => s.causalDelivered);
+  }
+
+  /** Per sender, the seq up to which this member delivered everything. */
+  deliveredPrefix(): number[] {
+    return this.senders.map((s) => s.deliveredTo);
   }
 
   /** Stores a message received in seq order; false for a duplicate or a gap. */
@@ -134,10 +145,14 @@ export class ViewLog {
     }
   }
 
-  /** Member `rank` reports what it holds and how many positions it delivered. */
-  report(rank: number, holds: number[], deliveredPositions: number): void {
+  /** Member `rank` reports what it holds, what it delivered, and how many positions it delivered. */
+  report(rank: number, holds: number[], delivered: number[], deliveredPositions: number): void {
     const row = this.acks[rank]!;
-    for (let s = 0; s < this.size; s++) row[s] = Math.max(row[s]!, holds[s] ?? 0);
+    const done = this.deliveredBy[rank]!;
+    for (let s = 0; s < this.size; s++) {
+      row[s] = Math.max(row[s]!, holds[s] ?? 0);
+      done[s] = Math.max(done[s]!, Math.min(delivered[s] ?? 0, row[s]!));
+    }
     this.deliveredPositionsOf[rank] = Math.max(this.deliveredPositionsOf[rank]!, deliveredPositions);
   }
 
@@ -145,6 +160,13 @@ export class ViewLog {
   stable(sender: number): number {
     let min = Infinity;
     for (const row of this.acks) min = Math.min(min, row[sender]!);
+    return min;
+  }
+
+  /** Highest seq of `sender` known to be delivered by every member (flow control waits for it). */
+  deliveredEverywhere(sender: number): number {
+    let min = Infinity;
+    for (const row of this.deliveredBy) min = Math.min(min, row[sender]!);
     return min;
   }
 
@@ -163,7 +185,9 @@ export class ViewLog {
 
   private mark(entry: Entry, rank: number, deliver: Deliver): void {
     entry.delivered = true;
-    if (entry.msg.o === 1) this.senders[rank]!.causalDelivered += 1;
+    const s = this.senders[rank]!;
+    if (entry.msg.o === 1) s.causalDelivered += 1;
+    while (s.entries.get(s.deliveredTo + 1)?.delivered === true) s.deliveredTo += 1;
     deliver(entry.msg);
   }
 

@@ -50,6 +50,7 @@ export class ViewStream {
     }
     this.reportStability();
     this.own.stableTo(log.stable(log.myRank));
+    this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
     log.collect();
   }
 
@@ -68,7 +69,7 @@ export class ViewStream {
   }
 
   onStable(msg: StableMsg): void {
-    this.log.report(this.view.members.indexOf(msg.f), msg.h, msg.dp);
+    this.log.report(this.view.members.indexOf(msg.f), msg.h, msg.dl, msg.dp);
   }
 
   /** Positions from the sequencer (the coordinator); anyone else's are ignored. */
@@ -112,12 +113,13 @@ export class ViewStream {
   private reportStability(): void {
     const log = this.log;
     const holds = log.holds();
-    log.report(log.myRank, holds, log.nextPosition);
+    const delivered = log.deliveredPrefix();
+    log.report(log.myRank, holds, delivered, log.nextPosition);
     const now = this.host.now();
-    const summary = `${holds.join(',')}/${log.nextPosition}`;
+    const summary = `${holds.join(',')}/${delivered.join(',')}/${log.nextPosition}`;
     if (summary === this.reportedHolds || now - this.lastStableReportMs < this.host.config.stabilityIntervalMs) return;
     this.reportedHolds = summary;
     this.lastStableReportMs = now;
-    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, h: holds, hc: log.causalCounts(), dp: log.nextPosition });
+    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, h: holds, hc: log.causalCounts(), dl: delivered, dp: log.nextPosition });
   }
 }
