@@ -13,16 +13,30 @@ import { encodeFrame, WIRE_VERSION } from '../src/wire/frame.js';
 function engine() {
   const errors: Error[] = [];
   const sent: Uint8Array[] = [];
+  const clock = { nowMs: 0 };
   const process = new ProcessEngine('me', resolveConfig({ maxFrameBytes: 1024 * 1024 }), {
-    now: () => 0,
+    now: () => clock.nowMs,
     send: (_to, bytes) => sent.push(bytes),
     peers: () => [],
-    emit: () => {},
+    emit: (_group, event) => {
+      if (event.type === 'error') errors.push(event.error); // the runtime reports these through process.on('error')
+    },
     error: (e) => errors.push(e),
   });
   const group = process.group('g', { failureTimeoutMs: 1000, rejoin: true, secret: undefined }, { getState: () => null, setState: () => {} });
   group.join();
-  return { process, errors, sent };
+  return { process, group, errors, sent, clock };
+}
+
+/** An engine that founded its group alone and is the member of view 1. */
+function member() {
+  const e = engine();
+  for (let i = 0; i < 40 && e.group.status !== 'member'; i++) {
+    e.clock.nowMs += 20;
+    e.process.tick();
+  }
+  expect(e.group.view).toMatchObject({ id: 1, primary: true });
+  return e;
 }
 
 const packr = new Packr({ useRecords: false });
@@ -63,13 +77,29 @@ describe('bad input from peers', () => {
       m: fc.oneof(fc.array(message, { maxLength: 4 }), fc.anything()),
     }, { requiredKeys: [] });
     fc.assert(
-      fc.property(fc.oneof(frame, fc.anything()), (body) => {
-        const { process } = engine();
+      fc.property(fc.oneof(frame, fc.anything()), fc.boolean(), (body, asMember) => {
+        const { process } = asMember ? member() : engine();
         expect(() => process.receive('peer', withVersion(body))).not.toThrow();
         expect(() => process.tick()).not.toThrow();
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('drops and reports messages from outside the view and for views that do not exist; the member stays', () => {
+    const { process, group, errors } = member();
+    let seq = 0;
+    const send = (message: object): void => process.receive('peer', encodeFrame({ l: 1, e: 1, s: ++seq, m: [message as never] }));
+    send({ t: 'd', g: 'g', v: 1, f: 'peer#1', n: 1, o: 0, cc: 0, p: 'not a member' });
+    expect(errors.at(-1)?.message).toMatch(/not a member of view 1/);
+    send({ t: 'd', g: 'g', v: 7, f: 'peer#1', n: 1, o: 0, cc: 0, p: 'no such view' });
+    expect(errors.at(-1)?.message).toMatch(/for view 7, but this member is in view 1/);
+    send({ t: 'k', g: 'g', v: 1, f: 'peer#1', h: [5], hc: [0], dl: [5], dp: 0 });
+    expect(errors.at(-1)?.message).toMatch(/not a member of view 1/);
+    expect(errors).toHaveLength(3);
+    expect(errors.every((e) => e.name === 'ProtocolError')).toBe(true);
+    expect(group.status).toBe('member');
+    expect(group.view).toMatchObject({ id: 1, primary: true, members: ['me#1'] });
   });
 
   it('drops and reports an unknown version, an oversized frame, and a forged sender', () => {

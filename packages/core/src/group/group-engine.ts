@@ -269,7 +269,7 @@ export class GroupEngine {
       if (BUFFERED.has(msg.t)) this.buffer(msg);
       return;
     }
-    if (msg.v > view.id) return this.onAhead(msg, view);
+    if (msg.v > view.id) return this.onAhead(msg, view, from);
     if (msg.v < view.id) return this.onStale(msg, view);
     if (!view.members.includes(msg.f)) {
       if (msg.t !== 'l') this.report(new ProtocolError(`${msg.t} from ${msg.f}, not a member of view ${msg.v}`, from));
@@ -308,11 +308,16 @@ export class GroupEngine {
     this.future.push(msg);
   }
 
-  /** A message of a later view than the installed one. */
-  private onAhead(msg: GroupMsg & { v: number }, view: View): void {
-    if (msg.v === view.id + 1 && BUFFERED.has(msg.t)) this.buffer(msg); // the next view is being installed
+  /**
+   * A message of a later view than the installed one. Of the next view, it waits for the view
+   * (this member is about to install it); a round for a later view gets told where this member
+   * is. Anything else names a view this member cannot be in: a member that misses a view is
+   * excluded from the next, and nobody sends it that view's traffic. It is dropped and reported.
+   */
+  private onAhead(msg: GroupMsg & { v: number }, view: View, from: string): void {
+    if (msg.v === view.id + 1 && BUFFERED.has(msg.t)) this.buffer(msg);
     else if (msg.t === 'f' || msg.t === 'p') this.host.send(msg.f, { t: 'L', g: this.name, v: view.id, f: this.me });
-    else if (msg.v > view.id + 1) this.goMinority('this member fell behind the group', msg.v);
+    else if (msg.v > view.id + 1) this.report(new ProtocolError(`${msg.t} for view ${msg.v}, but this member is in view ${view.id}`, from));
   }
 
   /**
