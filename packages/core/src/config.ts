@@ -9,8 +9,13 @@ export interface EngineConfig {
   readonly heartbeatIntervalMs: number;
   /** How often the host ticks the engine. */
   readonly tickMs: number;
-  /** An unacknowledged reliable frame is sent again after this long. */
+  /**
+   * An unacknowledged reliable frame is sent again after this long, plus its size divided by
+   * `retransmitBytesPerMs`; each further attempt doubles the wait (up to 4 times).
+   */
   readonly retransmitMs: number;
+  /** The bandwidth a frame is granted before it counts as lost (1000: 1 MB/s, 10 s for 10 MB). */
+  readonly retransmitBytesPerMs: number;
   /** A receiver acknowledges a reliable frame at the latest after this long. */
   readonly ackDelayMs: number;
   /** Members report what they hold (stability) at most this often. */
@@ -42,6 +47,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   heartbeatIntervalMs: 200,
   tickMs: 20,
   retransmitMs: 150,
+  retransmitBytesPerMs: 1000,
   ackDelayMs: 20,
   stabilityIntervalMs: 20,
   viewChangeRetryMs: 300,

@@ -75,14 +75,15 @@ export class PeerLinks {
         while (queue.length > 0) {
           const batch = queue.splice(0, MAX_MESSAGES_PER_FRAME);
           const seq = p.lanes[lane].push(batch, nowMs);
-          this.emit(id, p, lane, seq, batch, nowMs);
+          p.lanes[lane].sized(seq, this.emit(id, p, lane, seq, batch, nowMs));
         }
       }
     }
     this.dirty.clear();
   }
 
-  private emit(id: string, p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[], nowMs: number): void {
+  /** Encodes and sends one frame; returns its size. */
+  private emit(id: string, p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[], nowMs: number): number {
     const [e0, s0] = p.lanes[0].ack();
     const [e1, s1] = p.lanes[1].ack();
     const frame: Frame = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1], m: messages };
@@ -90,7 +91,9 @@ export class PeerLinks {
     p.lanes[0].ackOwedSinceMs = undefined;
     p.lanes[1].ackOwedSinceMs = undefined;
     p.lastSentMs = nowMs;
-    this.events.send(id, encodeFrame(frame), seq === undefined ? 'control' : LANES[lane]!);
+    const bytes = encodeFrame(frame);
+    this.events.send(id, bytes, seq === undefined ? 'control' : LANES[lane]!);
+    return bytes.length;
   }
 
   /** Takes an inbound frame: acknowledgements, then its messages in lane order. */
@@ -136,7 +139,7 @@ export class PeerLinks {
         }
       }
       for (const lane of [0, 1] as const) {
-        for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config.retransmitMs)) {
+        for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config)) {
           this.emit(id, p, lane, seq, messages, nowMs);
         }
       }

@@ -2,8 +2,10 @@
  * One direction-pair of a reliable FIFO stream between two processes, over a transport that
  * may lose, duplicate or reorder frames (the simulator does all three; a data channel none).
  *
- * Sender side: frames carry (epoch, seq); unacknowledged ones are sent again after
- * `retransmitMs`. Dropping the send state (`reset`) moves to a new epoch, so the receiver
+ * Sender side: frames carry (epoch, seq); an unacknowledged one is sent again once its time is
+ * up: `retransmitMs`, plus the time its bytes take at a modest bandwidth (a 10 MB frame takes
+ * seconds to cross, and sending it again while it still crosses only makes it slower), doubled
+ * with each attempt (a peer that does not answer is not flooded). Dropping the send state (`reset`) moves to a new epoch, so the receiver
  * starts over at seq 1 instead of waiting for frames that will never come.
  * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
  * within an epoch, frames are released in seq order exactly once.
@@ -14,7 +16,22 @@ interface Pending {
   seq: number;
   messages: GroupMsg[];
   sentAtMs: number;
+  /** Encoded size, once known (the links encode after numbering). */
+  bytes: number;
+  /** Times sent again. */
+  attempts: number;
 }
+
+/** When unacknowledged frames are due again. */
+export interface RetransmitPolicy {
+  /** A small frame's first timeout. */
+  readonly retransmitMs: number;
+  /** Bytes per ms a frame is allowed on top of it. */
+  readonly retransmitBytesPerMs: number;
+}
+
+/** Each attempt doubles the timeout, up to this factor. */
+const MAX_BACKOFF = 4;
 
 export class ReliableLane {
   /** Sender: our epoch toward the peer. Starts at 1 so the receiver's 0 is "nothing yet". */
@@ -37,8 +54,14 @@ export class ReliableLane {
   /** Assigns the next seq to a batch of messages and keeps it until acknowledged. */
   push(messages: GroupMsg[], nowMs: number): number {
     const seq = this.nextSeq++;
-    this.unacked.push({ seq, messages, sentAtMs: nowMs });
+    this.unacked.push({ seq, messages, sentAtMs: nowMs, bytes: 0, attempts: 0 });
     return seq;
+  }
+
+  /** Notes the encoded size of the frame `seq` (its timeout grows with it). */
+  sized(seq: number, bytes: number): void {
+    const pending = this.unacked.find((p) => p.seq === seq);
+    if (pending !== undefined) pending.bytes = bytes;
   }
 
   /** The peer acknowledged everything up to `seq` of `epoch`. */
@@ -47,12 +70,14 @@ export class ReliableLane {
     while (this.unacked.length > 0 && this.unacked[0]!.seq <= seq) this.unacked.shift();
   }
 
-  /** Frames due for retransmission at `nowMs`; their clocks restart. */
-  due(nowMs: number, retransmitMs: number): Array<{ seq: number; messages: GroupMsg[] }> {
+  /** Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. */
+  due(nowMs: number, policy: RetransmitPolicy): Array<{ seq: number; messages: GroupMsg[] }> {
     const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
     for (const p of this.unacked) {
-      if (nowMs - p.sentAtMs >= retransmitMs) {
+      const timeoutMs = (policy.retransmitMs + p.bytes / policy.retransmitBytesPerMs) * Math.min(2 ** p.attempts, MAX_BACKOFF);
+      if (nowMs - p.sentAtMs >= timeoutMs) {
         p.sentAtMs = nowMs;
+        p.attempts += 1;
         out.push({ seq: p.seq, messages: p.messages });
       }
     }
