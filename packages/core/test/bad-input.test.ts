@@ -94,7 +94,7 @@ describe('bad input from peers', () => {
     expect(errors.at(-1)?.message).toMatch(/not a member of view 1/);
     send({ t: 'd', g: 'g', v: 7, f: 'peer#1', n: 1, o: 0, cc: 0, p: 'no such view' });
     expect(errors.at(-1)?.message).toMatch(/for view 7, but this member is in view 1/);
-    send({ t: 'k', g: 'g', v: 1, f: 'peer#1', h: [5], hc: [0], dl: [5], dp: 0 });
+    send({ t: 'k', g: 'g', v: 1, f: 'peer#1', h: [5], hc: [0], dl: [5], dp: 0, op: 0 });
     expect(errors.at(-1)?.message).toMatch(/not a member of view 1/);
     expect(errors).toHaveLength(3);
     expect(errors.every((e) => e.name === 'ProtocolError')).toBe(true);

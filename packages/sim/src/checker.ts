@@ -63,7 +63,7 @@ export function checkProperties(trace: Trace, options: { final?: boolean } = {})
   for (const e of trace) if (e.k === 'send') sends.set(e.id, e);
   return (
     viewAgreement(trace) ?? viewOrder(logs) ?? deliveredInView(logs) ?? noDuplicates(logs, sends) ??
-    sameSet(perView, trace) ?? fifo(perView, sends) ?? causal(perView, logs, sends) ?? totalOrder(perView) ??
+    sameSet(perView, trace) ?? fifo(perView, sends) ?? causal(perView, logs, sends) ?? totalOrder(perView, trace, options.final === true) ??
     safe(perView, trace) ?? stateTransfer(trace) ?? (options.final ? liveness(trace, logs) : undefined)
   );
 }
@@ -147,8 +147,7 @@ function noDuplicates(logs: Map<string, MemberLog>, sends: Map<string, SendEvent
 }
 
 function sameSet(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
-  const installed = new Map<string, Set<number>>();
-  for (const e of trace) if (e.k === 'view' && e.view.primary) (installed.get(e.member) ?? installed.set(e.member, new Set()).get(e.member)!).add(e.view.id);
+  const installed = installedViews(trace);
   const reference = new Map<number, { member: string; ids: string }>();
   for (const [member, views] of perView) {
     for (const [viewId, deliveries] of views) {
@@ -224,14 +223,32 @@ function causal(
   return undefined;
 }
 
-function totalOrder(perView: Map<string, Map<number, DeliverEvent[]>>): Violation | undefined {
-  const sequences = new Map<number, Array<{ member: string; ids: string[] }>>();
+/**
+ * One total order. Total order is uniform for safe messages only, as in Isis: the sequencer
+ * delivers a plain total-order message as soon as it gives it a position, so one that crashes
+ * before anyone hears of the position may have delivered in an order the survivors do not
+ * complete. So: every member that survives the view (installs the next one; or is in the last
+ * view of a finished run) delivers total-order messages in one order, and every member, crashed
+ * or not, delivers safe total-order messages in one order.
+ */
+function totalOrder(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace, final: boolean): Violation | undefined {
+  const installed = installedViews(trace);
+  let lastId = -1;
+  for (const views of installed.values()) for (const id of views) lastId = Math.max(lastId, id);
+  const everyone = new Map<number, Array<{ member: string; ids: string[] }>>();
+  const survivors = new Map<number, Array<{ member: string; ids: string[] }>>();
   for (const [member, views] of perView) {
     for (const [viewId, deliveries] of views) {
-      const ids = deliveries.filter((d) => d.order === 'total').map((d) => d.id);
-      (sequences.get(viewId) ?? sequences.set(viewId, []).get(viewId)!).push({ member, ids });
+      const total = deliveries.filter((d) => d.order === 'total');
+      (everyone.get(viewId) ?? everyone.set(viewId, []).get(viewId)!).push({ member, ids: total.filter((d) => d.safe).map((d) => d.id) });
+      const survived = installed.get(member)?.has(viewId + 1) === true || (final && viewId === lastId);
+      if (survived) (survivors.get(viewId) ?? survivors.set(viewId, []).get(viewId)!).push({ member, ids: total.map((d) => d.id) });
     }
   }
+  return sameOrder(survivors, '') ?? sameOrder(everyone, 'safe ');
+}
+
+function sameOrder(sequences: Map<number, Array<{ member: string; ids: string[] }>>, what: string): Violation | undefined {
   for (const [viewId, list] of sequences) {
     for (let i = 1; i < list.length; i++) {
       const a = list[0]!;
@@ -240,20 +257,23 @@ function totalOrder(perView: Map<string, Map<number, DeliverEvent[]>>): Violatio
       const inA = new Set(a.ids);
       const ca = a.ids.filter((id) => inB.has(id)).join(',');
       const cb = b.ids.filter((id) => inA.has(id)).join(',');
-      if (ca !== cb) return { property: '6 total order', detail: `view ${viewId}: ${a.member} [${ca}] vs ${b.member} [${cb}]` };
+      if (ca !== cb) return { property: `6 ${what}total order`, detail: `view ${viewId}: ${a.member} [${ca}] vs ${b.member} [${cb}]` };
     }
   }
   return undefined;
 }
 
+/** Member → the ids of the primary views it installed. */
+function installedViews(trace: Trace): Map<string, Set<number>> {
+  const installed = new Map<string, Set<number>>();
+  for (const e of trace) if (e.k === 'view' && e.view.primary) (installed.get(e.member) ?? installed.set(e.member, new Set()).get(e.member)!).add(e.view.id);
+  return installed;
+}
+
 function safe(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
   const members = new Map<number, readonly string[]>();
-  const installed = new Map<string, Set<number>>();
-  for (const e of trace) {
-    if (e.k !== 'view' || !e.view.primary) continue;
-    members.set(e.view.id, e.view.members);
-    (installed.get(e.member) ?? installed.set(e.member, new Set()).get(e.member)!).add(e.view.id);
-  }
+  for (const e of trace) if (e.k === 'view' && e.view.primary) members.set(e.view.id, e.view.members);
+  const installed = installedViews(trace);
   const safeDelivered = new Map<number, Set<string>>();
   for (const views of perView.values()) {
     for (const [viewId, deliveries] of views) {

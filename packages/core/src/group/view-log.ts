@@ -44,6 +44,8 @@ export class ViewLog {
   /** deliveredBy[m][s]: what member m last reported having delivered of sender s (a prefix). */
   private readonly deliveredBy: number[][];
   private readonly deliveredPositionsOf: number[];
+  /** How many total-order positions each member holds (the sequencer's list is a prefix everywhere). */
+  private readonly heldPositionsOf: number[];
   /** The total order: positions orderBase, orderBase + 1, ... as flattened (rank, seq) pairs. */
   private orderBase = 0;
   private order: number[] = [];
@@ -67,6 +69,7 @@ export class ViewLog {
     this.acks = members.map(() => members.map(() => 0));
     this.deliveredBy = members.map(() => members.map(() => 0));
     this.deliveredPositionsOf = members.map(() => 0);
+    this.heldPositionsOf = members.map(() => 0);
   }
 
   get size(): number {
@@ -145,15 +148,24 @@ export class ViewLog {
     }
   }
 
-  /** Member `rank` reports what it holds, what it delivered, and how many positions it delivered. */
-  report(rank: number, holds: number[], delivered: number[], deliveredPositions: number): void {
+  /** The total-order positions this member holds: every one below this number. */
+  get heldPositions(): number {
+    return this.orderBase + this.order.length / 2;
+  }
+
+  /**
+   * Member `rank` reports, per sender, what it holds (`h`) and delivered (`dl`), and how many
+   * total-order positions it delivered (`dp`) and holds (`op`).
+   */
+  report(rank: number, r: { h: number[]; dl: number[]; dp: number; op: number }): void {
     const row = this.acks[rank]!;
     const done = this.deliveredBy[rank]!;
     for (let s = 0; s < this.size; s++) {
-      row[s] = Math.max(row[s]!, holds[s] ?? 0);
-      done[s] = Math.max(done[s]!, Math.min(delivered[s] ?? 0, row[s]!));
+      row[s] = Math.max(row[s]!, r.h[s] ?? 0);
+      done[s] = Math.max(done[s]!, Math.min(r.dl[s] ?? 0, row[s]!));
     }
-    this.deliveredPositionsOf[rank] = Math.max(this.deliveredPositionsOf[rank]!, deliveredPositions);
+    this.deliveredPositionsOf[rank] = Math.max(this.deliveredPositionsOf[rank]!, r.dp);
+    this.heldPositionsOf[rank] = Math.max(this.heldPositionsOf[rank]!, r.op);
   }
 
   /** Highest seq of `sender` known to be held by every member. */
@@ -167,6 +179,12 @@ export class ViewLog {
   deliveredEverywhere(sender: number): number {
     let min = Infinity;
     for (const row of this.deliveredBy) min = Math.min(min, row[sender]!);
+    return min;
+  }
+
+  private positionsHeldEverywhere(): number {
+    let min = this.heldPositions;
+    this.heldPositionsOf.forEach((held, rank) => { if (rank !== this.myRank) min = Math.min(min, held); });
     return min;
   }
 
@@ -222,6 +240,9 @@ export class ViewLog {
     const rank = this.order[i]!;
     const entry = this.senders[rank]?.entries.get(this.order[i + 1]!);
     if (entry === undefined || !this.deliverable(entry, rank)) return false;
+    // A safe message's position, too, must be held by every member: then whoever survives knows
+    // it, the cut keeps it, and the order is the same at every member, even one that crashes.
+    if (entry.msg.sf === 1 && this.positionsHeldEverywhere() <= this.nextPosition) return false;
     this.nextPosition += 1;
     if (!entry.delivered) this.mark(entry, rank, deliver);
     return true;

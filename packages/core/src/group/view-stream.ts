@@ -69,7 +69,7 @@ export class ViewStream {
   }
 
   onStable(msg: StableMsg): void {
-    this.log.report(this.view.members.indexOf(msg.f), msg.h, msg.dl, msg.dp);
+    this.log.report(this.view.members.indexOf(msg.f), msg);
   }
 
   /** Positions from the sequencer (the coordinator); anyone else's are ignored. */
@@ -112,14 +112,13 @@ export class ViewStream {
   /** Tells the others what this member holds (for stability), when it changed, at most so often. */
   private reportStability(): void {
     const log = this.log;
-    const holds = log.holds();
-    const delivered = log.deliveredPrefix();
-    log.report(log.myRank, holds, delivered, log.nextPosition);
+    const report = { h: log.holds(), dl: log.deliveredPrefix(), dp: log.nextPosition, op: log.heldPositions };
+    log.report(log.myRank, report);
     const now = this.host.now();
-    const summary = `${holds.join(',')}/${delivered.join(',')}/${log.nextPosition}`;
+    const summary = `${report.h.join(',')}/${report.dl.join(',')}/${report.dp}/${report.op}`;
     if (summary === this.reportedHolds || now - this.lastStableReportMs < this.host.config.stabilityIntervalMs) return;
     this.reportedHolds = summary;
     this.lastStableReportMs = now;
-    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, h: holds, hc: log.causalCounts(), dl: delivered, dp: log.nextPosition });
+    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, hc: log.causalCounts(), ...report });
   }
 }

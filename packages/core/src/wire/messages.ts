@@ -8,7 +8,8 @@
  *   d  DATA      a multicast in view v: seq n (per sender per view), order o, safe sf,
  *                causal vector vt (causal only), causal count cc, request flag k, payload p
  *   k  STABLE    what the sender holds of view v: h[rank] contiguous seqs, hc[rank] causal
- *                counts at h, dl[rank] seqs delivered (a prefix), dp total-order positions delivered
+ *                counts at h, dl[rank] seqs delivered (a prefix), dp total-order positions
+ *                delivered, op positions held
  *   o  ORDER     the sequencer's positions q, q+1, ... for (rank, seq) pairs in l (flattened)
  *   j  JOIN      a process asks to join as member f (repeated until it is in a view); au: secret
  *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
@@ -42,7 +43,7 @@ export interface DataMsg {
   t: 'd'; g: string; v: number; f: string; n: number; o: OrderCode;
   sf?: 1; vt?: number[]; cc: number; k?: 1; p: unknown;
 }
-export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number }
+export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number }
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
 export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
 export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused';

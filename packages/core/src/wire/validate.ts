@@ -43,7 +43,7 @@ function isValue(x: unknown): x is ViewValue {
 
 const checks: Record<string, (m: Obj) => boolean> = {
   d: isData,
-  k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp),
+  k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op),
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
   j: (m) => isOpt(m.au, (a) => typeof a === 'string' && a.length <= 4096),
   J: (m) => m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused',
