@@ -11,7 +11,8 @@ export {
 export { memberId, processOf } from './ids.js';
 export { createProcess, type ProcessOptions } from './runtime/process-runtime.js';
 export { ProcessEngine, type ProcessIo } from './process-engine.js';
-export { GroupEngine, type GroupStatus } from './group/group-engine.js';
+export { GroupEngine, type GroupStats, type GroupStatus } from './group/group-engine.js';
+export { groupStats } from './runtime/inspect.js';
 export type { GroupEvent } from './group/group-host.js';
 export { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from './wire/frame.js';
 export type { GroupMsg, DataMsg, ViewValue } from './wire/messages.js';

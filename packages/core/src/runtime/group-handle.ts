@@ -4,11 +4,12 @@
  * replies come back point to point.
  */
 import type { Group, JoinOptions, Message, Reply, RequestOptions, SendOptions, View } from '../api.js';
-import { GroupClosedError, TimeoutError } from '../errors.js';
+import { GroupClosedError, NotPrimaryError, TimeoutError } from '../errors.js';
 import type { GroupEngine } from '../group/group-engine.js';
 import type { GroupEvent } from '../group/group-host.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
+import { registerGroup } from './inspect.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
 export interface HandleContext {
@@ -23,9 +24,15 @@ type RequestHandler = (data: unknown, from: string) => unknown | Promise<unknown
 
 interface PendingRequest {
   id: string;
+  /** The caller's member id when it asked: replies are addressed to it. */
+  me: string;
   replies: Reply[];
   from: Set<string>;
   want: RequestOptions['replies'];
+  /**
+   * The members of the view in which the request is delivered (set when the caller delivers it):
+   * exactly those are asked, whatever view was installed when `request` was called.
+   */
   asked: readonly string[] | undefined;
   done: Deferred<Reply[]>;
   cancelTimer?: () => void;
@@ -46,6 +53,8 @@ export class GroupHandle implements Group {
   private leaving: Deferred<void> | undefined;
   private handlers: RequestHandler[] = [];
   private readonly requests = new Map<string, PendingRequest>();
+  /** The last primary view shown: the view in which this member's deliveries happen. */
+  private lastPrimary: View | undefined;
   private nextRequest = 1;
   private nextTicket = 1;
 
@@ -56,6 +65,7 @@ export class GroupHandle implements Group {
     private readonly options: JoinOptions,
   ) {
     this.events = new Emitter((error) => context.reportError(error));
+    registerGroup(this, () => engine.stats());
   }
 
   get me(): string {
@@ -126,9 +136,13 @@ export class GroupHandle implements Group {
   }
 
   request(data: unknown, options: RequestOptions = {}): Promise<Reply[]> {
+    const want = options.replies ?? 'all';
+    if (!(want === 'one' || want === 'majority' || want === 'all' || (typeof want === 'number' && want >= 0 && Number.isFinite(want)))) {
+      return Promise.reject(new TypeError(`replies must be 'one', 'majority', 'all' or a number >= 0, not ${String(want)}`));
+    }
     const id = `${this.engine.me}/${this.nextRequest++}`;
     const pending: PendingRequest = {
-      id, replies: [], from: new Set(), want: options.replies ?? 'all', asked: this.engine.view?.members, done: deferred<Reply[]>(),
+      id, me: this.engine.me, replies: [], from: new Set(), want, asked: undefined, done: deferred<Reply[]>(),
     };
     this.requests.set(id, pending);
     if (options.timeoutMs !== undefined) {
@@ -147,7 +161,10 @@ export class GroupHandle implements Group {
     switch (event.type) {
       case 'view': return this.onView(event.view);
       case 'message':
-        if (event.request) this.answer(event.message);
+        if (event.request) {
+          this.onOwnRequest(event.message);
+          this.answer(event.message);
+        }
         else this.events.emit('message', event.message);
         return;
       case 'direct': return this.onReply(event.from, event.payload);
@@ -161,11 +178,18 @@ export class GroupHandle implements Group {
 
   private onView(view: View): void {
     if (view.primary) {
+      this.lastPrimary = view;
       this.joined?.resolve(view);
       this.joined = undefined;
     }
     this.events.emit('view', view);
-    for (const pending of this.requests.values()) this.checkRequest(pending);
+    for (const pending of [...this.requests.values()]) {
+      // Excluded (cut off, then gone on without): its request was asked as a member it no longer is.
+      const excluded = this.engine.status === 'minority' || pending.me !== this.engine.me ||
+        (view.primary && !view.members.includes(pending.me));
+      if (excluded) this.settleRequest(pending, new NotPrimaryError(`request ${pending.id}: the caller was excluded from the group`));
+      else if (view.primary) this.checkRequest(pending); // a non-primary view may yet end with this member back
+    }
   }
 
   private onStable(ticket: number): void {
@@ -224,6 +248,17 @@ export class GroupHandle implements Group {
     }
   }
 
+  /** The caller delivers its own request: the members of this view are the ones asked. */
+  private onOwnRequest(message: Message): void {
+    if (message.sender !== this.engine.me || !isRequest(message.data)) return;
+    const pending = this.requests.get(message.data.rid);
+    // Not `engine.view`: a member cut off and then let back in delivers the cut with a non-primary view shown.
+    const view = this.lastPrimary;
+    if (pending === undefined || view === undefined || view.id !== message.viewId) return;
+    pending.asked = view.members;
+    this.checkRequest(pending);
+  }
+
   private onReply(from: string, payload: unknown): void {
     if (!isRequest(payload)) return;
     const envelope = payload as ReplyEnvelope;
@@ -239,8 +274,8 @@ export class GroupHandle implements Group {
 
   private checkRequest(pending: PendingRequest): void {
     const view = this.engine.view;
-    if (view === undefined) return;
-    pending.asked ??= view.members;
+    // Not delivered here yet, or cut off from the majority (the members out of reach are not gone).
+    if (view === undefined || !view.primary || pending.asked === undefined) return;
     const alive = pending.asked.filter((m) => view.members.includes(m) || pending.from.has(m));
     const want = pending.want;
     const needed = want === 'one' ? 1 : want === 'majority' ? Math.floor(alive.length / 2) + 1
