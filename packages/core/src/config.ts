@@ -20,6 +20,8 @@ export interface EngineConfig {
   readonly ackDelayMs: number;
   /** Members report what they hold (stability) at most this often. */
   readonly stabilityIntervalMs: number;
+  /** ...and at least this often, even unchanged: a member excluded unawares hears of it in reply. */
+  readonly keepaliveMs: number;
   /** A view-change coordinator repeats its round to members that have not answered this often. */
   readonly viewChangeRetryMs: number;
   /** A joiner repeats its join request this often until it is in a view. */
@@ -50,6 +52,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   retransmitBytesPerMs: 1000,
   ackDelayMs: 20,
   stabilityIntervalMs: 20,
+  keepaliveMs: 500,
   viewChangeRetryMs: 300,
   joinRetryMs: 300,
   createAfterMs: 300,

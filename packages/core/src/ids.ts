@@ -7,6 +7,12 @@ export function memberId(processId: string, incarnation: number): string {
   return `${processId}#${incarnation}`;
 }
 
+/** Which of its process's joins a member id is (1, 2, ...), or 0 when the id is not of our shape. */
+export function incarnationOf(member: string): number {
+  const n = Number(member.slice(member.lastIndexOf('#') + 1));
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
 /** The process that owns a member id, or undefined when the id is not of our shape. */
 export function processOf(member: string): string | undefined {
   const at = member.lastIndexOf('#');

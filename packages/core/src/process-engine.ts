@@ -58,6 +58,7 @@ export class ProcessEngine {
         send: (member, message) => this.links.enqueue(processOf(member) ?? member, message),
         peers: () => this.io.peers(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
+        query: (process) => this.links.query(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
         getState: () => upcalls.getState(),
         setState: (state) => upcalls.setState(state),

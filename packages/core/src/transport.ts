@@ -43,4 +43,10 @@ export interface Transport {
 export interface Clock {
   now(): number;
   setTimer(callback: () => void, delayMs: number): () => void;
+  /**
+   * Optional: runs `callback` once the current task and its microtasks are over, as soon as
+   * possible. Browsers throttle the timers of a hidden tab to one a second; this must not be a
+   * timer (a MessageChannel, or setImmediate in Node). Without it, `setTimer(callback, 0)`.
+   */
+  soon?(callback: () => void): void;
 }

@@ -142,11 +142,16 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   await sim.run(6000);
   for (const app of members()) void app.send(plan.pick(ORDERS), plan.chance(0.3));
   await sim.run(4000);
-  await Promise.all(members().map((a) => a.group.flush().catch(() => {})));
+  // Every member's flush must resolve while the simulation runs on (a pending one is a liveness failure).
+  const flushing = members().map((a) => ({ id: a.process.id, done: false }));
+  members().forEach((a, i) => void a.group.flush().catch(() => {}).finally(() => { flushing[i]!.done = true; }));
   await sim.run(1000);
+  const stuck = flushing.filter((f) => !f.done).map((f) => f.id);
+  if (stuck.length > 0) fault(`flush pending at ${stuck.join(',')}`);
   fault(`live ${live().map((a) => a.process.id).join(',')}`);
 
-  const violation = checkProperties(recorder.trace, { final: true }) ?? sameFinalState(live());
+  const violation = checkProperties(recorder.trace, { final: true }) ?? sameFinalState(live()) ??
+    (stuck.length > 0 ? { property: '10 liveness', detail: `flush never resolved at ${stuck.join(', ')}` } : undefined);
   for (const p of apps.values()) if (!crashed.has(p.process.id)) sim.crash(p.process);
   const summary = `${spawned} processes, ${recorder.trace.filter((e) => e.k === 'deliver').length} deliveries, ` +
     `${recorder.trace.filter((e) => e.k === 'view').length} view events, ${sim.network.framesSent} frames`;

@@ -48,6 +48,9 @@ export class Simulator {
     const transport = this.network.attach(id);
     const clock = {
       now: () => this.queue.nowMs,
+      soon: (callback: () => void) => void this.queue.schedule(0, () => {
+        if (!this.network.isCrashed(id)) callback();
+      }),
       setTimer: (callback: () => void, delayMs: number) =>
         this.queue.schedule(delayMs, () => {
           if (!this.network.isCrashed(id)) callback();

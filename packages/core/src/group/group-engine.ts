@@ -20,7 +20,7 @@
  */
 import type { Order, View } from '../api.js';
 import { GroupClosedError, NotPrimaryError, OverloadError, ProtocolError } from '../errors.js';
-import { memberId, processOf } from '../ids.js';
+import { incarnationOf, memberId, processOf } from '../ids.js';
 import { Acceptor } from '../membership/acceptor.js';
 import { compareBallots, type Ballot } from '../membership/ballot.js';
 import { computeValue } from '../membership/compute-value.js';
@@ -83,6 +83,8 @@ export class GroupEngine {
   private readonly state: StateTransfer;
   private readonly joining = new JoinRounds();
   private leader: LeaderRound | undefined;
+  /** Members asked by a round of this member's and silent since (reset when they answer). */
+  private readonly unanswered = new Map<string, number>();
   /** Processes asking to join (member id → when they last asked). */
   private readonly pendingJoins = new Map<string, number>();
   private readonly leaveRequests = new Set<string>();
@@ -95,6 +97,8 @@ export class GroupEngine {
   private rejoinAtMs: number | undefined;
   private leaving = false;
   private lastProbeMs = -Infinity;
+  /** When a member of an earlier view was last told how its view ended. */
+  private readonly answeredStale = new Map<string, number>();
   /** After losing a ballot to a more senior coordinator, do not compete until then. */
   private quietUntilMs = 0;
 
@@ -240,8 +244,7 @@ export class GroupEngine {
     for (const [j, at] of this.pendingJoins) {
       if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
     }
-    const lastHeard = (process: string): number => this.host.lastHeard(process);
-    this.suspicion.check(this.installed!.members, this.me, now, lastHeard, this.settings.failureTimeoutMs, this.blocked);
+    this.suspicion.check(this.installed!.members, this.me, now, this.host, this.settings.failureTimeoutMs, this.blocked);
     this.pump();
   }
 
@@ -289,10 +292,10 @@ export class GroupEngine {
       case 'l': this.leaveRequests.add(msg.f); return;
       case 'w': this.wanted.add(msg.f); return;
       case 'f': return this.onFlush(msg.f, msg.b);
-      case 'F': this.leader?.reported(msg); return;
-      case 'N': return this.onNack(msg.b, msg.pb);
+      case 'F': this.unanswered.delete(msg.f); this.leader?.reported(msg); return;
+      case 'N': this.unanswered.delete(msg.f); return this.onNack(msg.b, msg.pb);
       case 'p': return this.onPropose(msg.f, msg.b, msg.val);
-      case 'a': this.leader?.acceptedBy(msg.f, msg.b); return;
+      case 'a': this.unanswered.delete(msg.f); this.leader?.acceptedBy(msg.f, msg.b); return;
       case 'c': { const value = this.acceptor.chosen(msg.b); if (value) this.install(value); return; }
       case 'L': return; // a blocked member's probe: it hears our heartbeats and will find us
       case 's': if (msg.to === this.me && this.state.receive(this.installed!.id, msg.i, msg.c, msg.d)) this.stateLoaded(); return;
@@ -321,15 +324,19 @@ export class GroupEngine {
   }
 
   /**
-   * A member of an earlier view asks something of it (a round, a probe, a nudge): tell it how
-   * that view ended. One view behind, it gets the value that ended it; further behind and not
-   * in this view, it learns that the group went on without it.
+   * A member of an earlier view still speaks in it (a round, a probe, a nudge, traffic, its
+   * periodic stability report): tell it how that view ended, at most once per retry interval.
+   * One view behind, it gets the value that ended it; further behind and not in this view, it
+   * learns that the group went on without it. This is how a member excluded without noticing
+   * (it never lost sight of the others: they share another group) finds out.
    */
   private onStale(msg: GroupMsg & { v: number }, view: View): void {
-    const asks = msg.t === 'f' || msg.t === 'p' || msg.t === 'c' || msg.t === 'L' || msg.t === 'w';
-    if (!asks) return;
+    const now = this.host.now();
+    if (now - (this.answeredStale.get(msg.f) ?? -Infinity) < this.host.config.viewChangeRetryMs) return;
+    this.answeredStale.set(msg.f, now);
     if (msg.v + 1 === view.id && this.lastValue !== undefined) this.sendInstall(msg.f, this.lastValue);
     else if (!view.members.includes(msg.f)) this.host.send(msg.f, { t: 'E', g: this.name, f: this.me, v: view.id, to: msg.f });
+    else this.suspicion.add(msg.f); // in this view, yet it never installed the one before: it cannot take part
   }
 
   /** A member of view `v` says this member is not in it: the group went on without it. */
@@ -358,12 +365,30 @@ export class GroupEngine {
         this.report(new ProtocolError(`join of ${joiner} refused: wrong group secret`, from));
         return;
       }
-      if (!this.installed.members.includes(joiner)) this.pendingJoins.set(joiner, this.host.now());
+      this.admit(joiner, from);
       return;
     }
     if (this.status === 'joining') reply(this.rejoining ? 'minority' : 'joining');
     else if (this.status === 'minority') reply('minority');
     else reply('idle');
+  }
+
+  /**
+   * Notes a join request. A process joins under a new member id each time (its incarnation
+   * grows), so a request of an older incarnation than one already seen is stale: a frame that
+   * crossed a long partition, from a member that has since been excluded. Admitting it would put
+   * a ghost in the view. And a newer incarnation means the process gave up the older member.
+   */
+  private admit(joiner: string, process: string): void {
+    const incarnation = incarnationOf(joiner);
+    const members = this.installed!.members;
+    for (const m of [...members, ...this.pendingJoins.keys()]) {
+      if (processOf(m) !== process || m === joiner) continue;
+      if (incarnationOf(m) > incarnation) return; // stale
+      if (this.pendingJoins.delete(m)) continue; // an older request of the same process
+      this.suspicion.add(m); // an older member of the same process
+    }
+    if (!members.includes(joiner)) this.pendingJoins.set(joiner, this.host.now());
   }
 
   private onDeparted(member: string): void {
@@ -404,7 +429,7 @@ export class GroupEngine {
     if (this.status !== 'member') return;
     this.maybeLead();
     if (this.status !== 'member') return;
-    this.stream!.pump(!this.frozen && !this.state.awaiting, this.isSequencer());
+    this.stream!.pump(!this.frozen && !this.state.awaiting, this.frozen, this.isSequencer());
   }
 
   // ---------------------------------------------------------------- view change: members
@@ -417,6 +442,9 @@ export class GroupEngine {
     }
     this.frozen = true;
     if (this.leader !== undefined && compareBallots(this.leader.ballot, ballot) < 0) this.leader = undefined; // outbid
+    // A more senior member leads this change, even if this one suspects it: let it finish
+    // rather than outbid it (two coordinators outbidding each other decide nothing).
+    if (ballot[1] < view.members.indexOf(this.me)) this.quietUntilMs = Math.max(this.quietUntilMs, this.host.now() + this.settings.failureTimeoutMs);
     const report: FlushOkMsg = { t: 'F', g: this.name, v: view.id, f: this.me, b: ballot, ...this.stream!.log.flushReport() };
     if (this.acceptor.accepted !== undefined) report.ac = this.acceptor.accepted;
     if (this.state.awaiting) report.nl = 1;
@@ -490,6 +518,8 @@ export class GroupEngine {
       timeoutMs: this.settings.failureTimeoutMs,
       suspected: (m) => this.suspicion.has(m),
       suspect: (m) => this.suspicion.add(m),
+      unansweredSince: (m) => this.unanswered.get(m),
+      asking: (m, nowMs) => { if (m !== this.me && !this.unanswered.has(m)) this.unanswered.set(m, nowMs); },
       askFlush: (m) => {
         if (m === this.me) this.onFlush(this.me, round.ballot);
         else this.host.send(m, { t: 'f', g: this.name, v: view.id, f: this.me, b: round.ballot });
@@ -583,6 +613,7 @@ export class GroupEngine {
     this.installed = view;
     this.stream = new ViewStream(this.name, view, this.me, this.host, this.own);
     this.suspicion.installed(value.members);
+    this.answeredStale.clear();
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
     if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint);
@@ -608,6 +639,7 @@ export class GroupEngine {
     this.blocked = false;
     this.wanted.clear();
     this.leader = undefined;
+    this.unanswered.clear();
     this.state.reset();
   }
 

@@ -32,6 +32,8 @@ export interface GroupHost {
   peers(): readonly string[];
   /** When the process was last heard from. */
   lastHeard(process: string): number;
+  /** Asks a process that has been silent to answer at once. */
+  query(process: string): void;
   emit(event: GroupEvent): void;
   /** The application's checkpoint upcalls. */
   getState(): unknown;

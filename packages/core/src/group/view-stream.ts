@@ -35,8 +35,13 @@ export class ViewStream {
    * what the orders allow (unless `active` is false: a view change or a state transfer holds
    * them), announce total-order positions (the sequencer), report what this member holds,
    * settle own sends that became stable, free what everyone holds.
+   *
+   * A member that promised a view change (`frozen`) reports nothing more: what it holds now
+   * may lie beyond the cut being decided from its flush report, and a member that has not heard
+   * of the change yet must not count it as stable (it would deliver a safe message that the
+   * survivors' cut leaves out).
    */
-  pump(active: boolean, sequencer: boolean): void {
+  pump(active: boolean, frozen: boolean, sequencer: boolean): void {
     const log = this.log;
     if (active) {
       for (let item = this.own.next(); item !== undefined; item = this.own.next()) this.multicast(item, sequencer);
@@ -48,7 +53,7 @@ export class ViewStream {
       this.broadcast({ t: 'o', g: this.group, v: log.viewId, f: this.me, q, l });
       if (active) log.deliverReady((m) => this.deliver(m));
     }
-    this.reportStability();
+    if (!frozen) this.reportStability();
     this.own.stableTo(log.stable(log.myRank));
     this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
     log.collect();
@@ -109,14 +114,20 @@ export class ViewStream {
     this.host.emit({ type: 'message', message, request: msg.k === 1 });
   }
 
-  /** Tells the others what this member holds (for stability), when it changed, at most so often. */
+  /**
+   * Tells the others what this member holds (for stability): when it changed, at most every
+   * `stabilityIntervalMs`, and unchanged every `keepaliveMs`, so that a member that was excluded
+   * without noticing hears of it from the answer (group-engine.ts, onStale).
+   */
   private reportStability(): void {
     const log = this.log;
     const report = { h: log.holds(), dl: log.deliveredPrefix(), dp: log.nextPosition, op: log.heldPositions };
     log.report(log.myRank, report);
     const now = this.host.now();
     const summary = `${report.h.join(',')}/${report.dl.join(',')}/${report.dp}/${report.op}`;
-    if (summary === this.reportedHolds || now - this.lastStableReportMs < this.host.config.stabilityIntervalMs) return;
+    const sinceMs = now - this.lastStableReportMs;
+    if (sinceMs < this.host.config.stabilityIntervalMs) return;
+    if (summary === this.reportedHolds && sinceMs < this.host.config.keepaliveMs) return;
     this.reportedHolds = summary;
     this.lastStableReportMs = now;
     this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, hc: log.causalCounts(), ...report });

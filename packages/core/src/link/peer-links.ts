@@ -118,6 +118,7 @@ export class PeerLinks {
     } else if (frame.m.length > 0) {
       this.events.rejected(from, 'unsequenced frame carrying messages');
     }
+    if (frame.q === 1 && !p.saidGoodbye) this.emit(from, p, 0, undefined, [], nowMs); // "are you there?": yes
     if (frame.b === 1 && !p.saidGoodbye) {
       p.saidGoodbye = true;
       this.events.goodbye(from);
@@ -149,6 +150,14 @@ export class PeerLinks {
       const idle = nowMs - p.lastSentMs >= this.config.heartbeatIntervalMs;
       if (owed || (isNeeded && idle && !p.saidGoodbye)) this.emit(id, p, 0, undefined, [], nowMs);
     }
+  }
+
+  /** Asks a peer that has been silent to answer at once (best effort, unsequenced). */
+  query(peer: string, nowMs: number): void {
+    const p = this.peer(peer);
+    const frame: Frame = { l: 0, e: p.lanes[0].epoch, m: [], q: 1 };
+    p.lastSentMs = nowMs;
+    this.events.send(peer, encodeFrame(frame), 'control');
   }
 
   /** Sends a goodbye to each peer (best effort, unsequenced). */

@@ -20,6 +20,13 @@ export interface RoundContext {
   readonly timeoutMs: number;
   suspected(member: string): boolean;
   suspect(member: string): void;
+  /**
+   * Since when `member` has been asked without answering, in this round or an earlier one for
+   * the same view (rounds that outbid each other must not keep a silent member's clock at zero).
+   */
+  unansweredSince(member: string): number | undefined;
+  /** Notes that `member` was asked now (its clock starts unless it is running). */
+  asking(member: string, nowMs: number): void;
   /** Sends FLUSH for this round's ballot (to itself too: the leader is a member). */
   askFlush(member: string): void;
   /** Sends PROPOSE of `value` for this round's ballot. */
@@ -37,9 +44,8 @@ export class LeaderRound {
   readonly reports = new Map<string, FlushOkMsg>();
   readonly accepts = new Set<string>();
   value: ViewValue | undefined;
-  /** When each member was last asked (for retries), and first asked (for timeouts). */
+  /** When each member was last asked, for retries. */
   private readonly askedAt = new Map<string, number>();
-  private readonly firstAskedAt = new Map<string, number>();
 
   constructor(
     readonly viewId: number,
@@ -62,7 +68,7 @@ export class LeaderRound {
     const value = this.value!;
     const proposeTo = new Set([...this.reports.keys(), ...value.members.filter((m) => ctx.members.includes(m))]);
     for (const m of proposeTo) {
-      if (this.accepts.has(m) || ctx.suspected(m) || !this.due(m, nowMs, ctx.retryMs)) continue;
+      if (this.accepts.has(m) || ctx.suspected(m) || !this.due(ctx, m, nowMs)) continue;
       ctx.askAccept(m, value);
     }
     if (!ctx.leading()) return;
@@ -74,7 +80,7 @@ export class LeaderRound {
   private collectReports(ctx: RoundContext, nowMs: number): boolean {
     const waitFor = ctx.members.filter((m) => !ctx.suspected(m));
     for (const m of ctx.members) {
-      if (this.reports.has(m) || !this.due(m, nowMs, ctx.retryMs)) continue;
+      if (this.reports.has(m) || !this.due(ctx, m, nowMs)) continue;
       ctx.askFlush(m);
     }
     this.suspectSilent(ctx, nowMs, waitFor);
@@ -83,22 +89,21 @@ export class LeaderRound {
     this.value = this.acceptedValue() ?? ctx.computeValue(this.reports);
     this.phase = 'propose';
     this.askedAt.clear();
-    this.firstAskedAt.clear();
     return true;
   }
 
   /** Whether `member` is due to be asked (first time, or again), and notes that it is. */
-  private due(member: string, nowMs: number, retryMs: number): boolean {
-    if (nowMs - (this.askedAt.get(member) ?? -Infinity) < retryMs) return false;
+  private due(ctx: RoundContext, member: string, nowMs: number): boolean {
+    if (nowMs - (this.askedAt.get(member) ?? -Infinity) < ctx.retryMs) return false;
     this.askedAt.set(member, nowMs);
-    if (!this.firstAskedAt.has(member)) this.firstAskedAt.set(member, nowMs);
+    ctx.asking(member, nowMs);
     return true;
   }
 
   /** A member that does not answer within the failure timeout is suspected. */
   private suspectSilent(ctx: RoundContext, nowMs: number, waitFor: readonly string[]): void {
     for (const m of waitFor) {
-      const since = this.firstAskedAt.get(m);
+      const since = ctx.unansweredSince(m);
       const answered = this.phase === 'flush' ? this.reports.has(m) : this.accepts.has(m);
       if (!answered && since !== undefined && nowMs - since > ctx.timeoutMs) ctx.suspect(m);
     }

@@ -2,13 +2,27 @@
  * Which members of the installed view this member believes gone (DESIGN.md §5): silent beyond
  * the failure timeout, silent to the coordinator, or gone by their own word (DEPARTED). The
  * failure detector only suspects; the membership service turns suspicions into a view change.
+ *
+ * A suspicion is verified first: a member silent for half the failure timeout is asked to answer
+ * at once (and again every quarter), and suspected only if it stays silent for the whole timeout.
+ * A hidden browser tab runs its timers once a second, so its heartbeats can fall silent for a
+ * second; but it answers a question as soon as the question arrives (its data channels are not
+ * throttled).
  */
 import { processOf } from '../ids.js';
+
+/** How the failure detector hears from processes, and asks a silent one to answer. */
+export interface Probe {
+  lastHeard(process: string): number;
+  query(process: string): void;
+}
 
 export class Suspicion {
   private readonly suspects = new Set<string>();
   /** Members that said they are gone: their suspicion is never withdrawn. */
   private readonly departed = new Set<string>();
+  /** When each silent member was last asked to answer. */
+  private readonly queriedAt = new Map<string, number>();
 
   has(member: string): boolean {
     return this.suspects.has(member);
@@ -29,13 +43,17 @@ export class Suspicion {
    * still change its view; but with `forgiving` (a blocked member) it is withdrawn once the
    * member is heard again, so that a healed partition can finish the change it interrupted.
    */
-  check(members: readonly string[], me: string, nowMs: number, lastHeard: (process: string) => number, timeoutMs: number, forgiving: boolean): void {
+  check(members: readonly string[], me: string, nowMs: number, probe: Probe, timeoutMs: number, forgiving: boolean): void {
     for (const m of members) {
       const process = processOf(m);
       if (m === me || process === undefined) continue;
-      const silentMs = nowMs - lastHeard(process);
+      const silentMs = nowMs - probe.lastHeard(process);
       if (!this.suspects.has(m)) {
         if (silentMs > timeoutMs) this.suspects.add(m);
+        else if (silentMs > timeoutMs / 2 && nowMs - (this.queriedAt.get(m) ?? -Infinity) >= timeoutMs / 4) {
+          this.queriedAt.set(m, nowMs);
+          probe.query(process);
+        }
       } else if (forgiving && !this.departed.has(m) && silentMs < timeoutMs / 2) {
         this.suspects.delete(m);
       }
@@ -45,10 +63,12 @@ export class Suspicion {
   /** A new view: suspicions of the members it dropped are settled; a departed member that stayed is still suspected. */
   installed(members: readonly string[]): void {
     for (const m of [...this.suspects]) if (!members.includes(m) || !this.departed.has(m)) this.suspects.delete(m);
+    this.queriedAt.clear();
   }
 
   clear(): void {
     this.suspects.clear();
     this.departed.clear();
+    this.queriedAt.clear();
   }
 }

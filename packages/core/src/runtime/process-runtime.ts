@@ -4,9 +4,13 @@
  * application calls. Calls made from inside an event listener are deferred until the engine
  * finishes its current step, so listeners may call back into the group freely.
  *
- * Batching: what the engine queues for its peers goes out on a zero-delay timer, once the
- * current turn of the event loop is over, so every message produced in one turn (a burst of
- * sends, the answers to a burst of inbound frames) shares one frame per peer and lane.
+ * Batching: what the engine queues for its peers goes out once the current turn of the event
+ * loop is over (`clock.soon`), so every message produced in one turn (a burst of sends, the
+ * answers to a burst of inbound frames) shares one frame per peer and lane.
+ *
+ * Hidden tabs: a browser fires a hidden tab's timers at most once a second, which would silence
+ * its heartbeats past the failure timeout. Its data channels still deliver at once, so an inbound
+ * frame also runs the engine's tick when one is due: the peers' heartbeats keep it ticking.
  */
 import type { Group, JoinOptions, Process } from '../api.js';
 import { resolveConfig, type EngineConfig } from '../config.js';
@@ -31,6 +35,7 @@ class ProcessRuntime implements Process {
   private readonly deferredCalls: Array<() => void> = [];
   private stopTicking: () => void = () => {};
   private flushScheduled = false;
+  private lastTickMs = -Infinity;
   private closed = false;
 
   constructor(
@@ -47,7 +52,10 @@ class ProcessRuntime implements Process {
       emit: (group, event) => this.handles.get(group)?.handle(event),
       error: (error) => this.reportError(error),
     });
-    transport.onFrame((from, bytes) => this.run(() => this.engine.receive(from, bytes)));
+    transport.onFrame((from, bytes) => {
+      this.run(() => this.engine.receive(from, bytes));
+      if (this.clock.now() - this.lastTickMs >= this.config.tickMs) this.tick();
+    });
     transport.onPeerDown?.((peer) => this.run(() => this.engine.peerDown(peer)));
     transport.onError?.((error) => this.reportError(error));
     this.scheduleTick();
@@ -56,9 +64,14 @@ class ProcessRuntime implements Process {
   private scheduleTick(): void {
     this.stopTicking = this.clock.setTimer(() => {
       if (this.closed) return;
-      this.run(() => this.engine.tick());
+      this.tick();
       this.scheduleTick();
     }, this.config.tickMs);
+  }
+
+  private tick(): void {
+    this.lastTickMs = this.clock.now();
+    this.run(() => this.engine.tick());
   }
 
   /** Runs an engine call now, or after the current step when called from inside one. */
@@ -81,10 +94,12 @@ class ProcessRuntime implements Process {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
-    this.clock.setTimer(() => {
+    const flush = (): void => {
       this.flushScheduled = false;
       if (!this.closed) this.engine.flush();
-    }, 0);
+    };
+    if (this.clock.soon !== undefined) this.clock.soon(flush);
+    else this.clock.setTimer(flush, 0);
   }
 
   private reportError(error: Error): void {

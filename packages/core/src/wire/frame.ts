@@ -11,6 +11,8 @@
  *                    receiver's lanes toward the sender
  *                 m: group messages (messages.ts), batched: everything queued for this peer
  *                 b?: 1 the sender is closing (a goodbye; suspect it now)
+ *                 q?: 1 the sender has not heard from the receiver for a while: answer at once
+ *                    (a suspicion is verified before it counts)
  *               }
  *
  * Plain msgpack (no msgpackr records), so any msgpack implementation can speak it.
@@ -28,6 +30,7 @@ export interface Frame {
   a?: [number, number, number, number];
   m: GroupMsg[];
   b?: 1;
+  q?: 1;
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'number' });
@@ -78,6 +81,7 @@ export function decodeFrame(bytes: Uint8Array, maxBytes: number): Decoded | stri
     return 'bad frame ack';
   if (!Array.isArray(raw.m)) return 'a frame needs a message list';
   if (raw.b !== undefined && raw.b !== 1) return 'bad goodbye flag';
+  if (raw.q !== undefined && raw.q !== 1) return 'bad query flag';
   const messages: GroupMsg[] = [];
   const rejected: string[] = [];
   for (const item of raw.m) {
@@ -89,5 +93,6 @@ export function decodeFrame(bytes: Uint8Array, maxBytes: number): Decoded | stri
   if (raw.s !== undefined) frame.s = raw.s;
   if (raw.a !== undefined) frame.a = raw.a as [number, number, number, number];
   if (raw.b === 1) frame.b = 1;
+  if (raw.q === 1) frame.q = 1;
   return { frame, rejected };
 }
