@@ -1,3 +1,3 @@
 import { describeSeeds } from './seeded-batches.js';
 
-describeSeeds(1, 250);
+describeSeeds(1, 500);

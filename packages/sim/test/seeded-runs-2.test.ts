@@ -1,3 +1,3 @@
 import { describeSeeds } from './seeded-batches.js';
 
-describeSeeds(251, 250);
+describeSeeds(501, 500);
