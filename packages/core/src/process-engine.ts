@@ -99,16 +99,29 @@ export class ProcessEngine {
     this.links.goodbye(peers, this.io.now());
   }
 
+  /** The messages of one or more frames: each group takes its own, then acts on them once. */
   private dispatch(from: string, messages: GroupMsg[]): void {
+    const touched = new Set<GroupEngine>();
     for (const msg of messages) {
       if (processOf(msg.f) !== from) {
         this.reject(from, `message signed by ${msg.f.slice(0, 64)}, which ${from.slice(0, 64)} does not own`);
         continue;
       }
       const engine = this.groups.get(msg.g);
-      if (engine !== undefined) engine.receive(from, msg);
-      else if (msg.t === 'j') this.links.enqueue(from, { t: 'J', g: msg.g, f: `${this.processId}#0`, st: 'idle' });
+      if (engine === undefined) {
+        if (msg.t === 'j') this.links.enqueue(from, { t: 'J', g: msg.g, f: `${this.processId}#0`, st: 'idle' });
+        continue;
+      }
+      if (!touched.has(engine)) engine.beginBatch();
+      touched.add(engine);
+      engine.receive(from, msg);
     }
+    for (const engine of touched) engine.endBatch();
+  }
+
+  /** Discovery found new processes interested in a group. */
+  peersChanged(group: string): void {
+    this.groups.get(group)?.peersChanged();
   }
 
   private reject(from: string, reason: string): void {

@@ -101,6 +101,8 @@ export class GroupEngine {
   private readonly answeredStale = new Map<string, number>();
   /** After losing a ballot to a more senior coordinator, do not compete until then. */
   private quietUntilMs = 0;
+  /** Inside a batch of inbound messages: act on them once, at its end. */
+  private batching = false;
 
   constructor(
     readonly name: string,
@@ -279,7 +281,25 @@ export class GroupEngine {
       return;
     }
     this.onViewMessage(msg);
+    if (!this.batching) this.pump();
+  }
+
+  /**
+   * The messages of a frame (or of several) arrive together: take them all, then deliver, send
+   * and report once, rather than once per message. Under load that is most of the engine's work.
+   */
+  beginBatch(): void {
+    this.batching = true;
+  }
+
+  endBatch(): void {
+    this.batching = false;
     this.pump();
+  }
+
+  /** Discovery found processes interested in the group: a joiner asks them at once (not at its next round). */
+  peersChanged(): void {
+    if (this.status === 'joining') this.askToJoin(this.host.peers());
   }
 
   /** A message of the installed view, from one of its members. */
@@ -409,6 +429,10 @@ export class GroupEngine {
       return;
     }
     this.joining.asked(now);
+    this.askToJoin(peers);
+  }
+
+  private askToJoin(peers: readonly string[]): void {
     const join: GroupMsg = { t: 'j', g: this.name, f: this.me };
     if (this.settings.secret !== undefined) join.au = this.settings.secret;
     for (const p of peers) this.host.send(p, join);

@@ -57,6 +57,7 @@ class ProcessRuntime implements Process {
       if (this.clock.now() - this.lastTickMs >= this.config.tickMs) this.tick();
     });
     transport.onPeerDown?.((peer) => this.run(() => this.engine.peerDown(peer)));
+    transport.onPeers((group) => this.run(() => this.engine.peersChanged(group)));
     transport.onError?.((error) => this.reportError(error));
     this.scheduleTick();
   }
