@@ -40,6 +40,8 @@ export interface EngineConfig {
   readonly maxFutureMessages: number;
   /** Application sends queued while a view change runs, at most; more reject. */
   readonly maxQueuedSends: number;
+  /** A graceful close waits at most this long for its last frames to be acknowledged. */
+  readonly closeDrainMs: number;
   /** Reliable frames in flight to one peer, at most, before further frames wait. */
   readonly linkWindowFrames: number;
 }
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   maxFutureMessages: 100_000,
   maxQueuedSends: 100_000,
   linkWindowFrames: 4096,
+  closeDrainMs: 1000,
 };
 
 export function resolveConfig(overrides: Partial<EngineConfig> | undefined): EngineConfig {

@@ -17,6 +17,8 @@ export interface ProcessIo {
   send(to: string, bytes: Uint8Array, lane: Lane): void;
   /** Processes discovery says are interested in a group. */
   peers(group: string): readonly string[];
+  /** Whether discovery has answered for the group yet (`Transport.discovered`). */
+  discovered(group: string): boolean;
   /** Events of a group, delivered synchronously (state upcalls must see the deliveries before them). */
   emit(group: string, event: GroupEvent): void;
   /** A peer's bad input, dropped. */
@@ -57,6 +59,7 @@ export class ProcessEngine {
         now: () => this.io.now(),
         send: (member, message) => this.links.enqueue(processOf(member) ?? member, message),
         peers: () => this.io.peers(name),
+        discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
         query: (process) => this.links.query(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
@@ -90,6 +93,11 @@ export class ProcessEngine {
   /** The transport lost the connection to a peer: it counts as silent from now on. */
   peerDown(peer: string): void {
     this.links.down(peer);
+  }
+
+  /** Reliable frames not yet acknowledged by their peers (a graceful close waits for them). */
+  unacknowledged(): number {
+    return this.links.unacknowledged();
   }
 
   /** Graceful goodbye to every peer we share a group with. */

@@ -26,6 +26,12 @@ export interface Transport {
   withdraw(group: string): void;
   /** The processes (other than this one) currently known to be interested in a group. */
   peers(group: string): readonly string[];
+  /**
+   * Optional: whether discovery has answered for `group` since it was announced, so that an empty
+   * `peers(group)` means "nobody" rather than "not known yet". A process never founds a group before
+   * that. A transport without it answers at once (the simulator's registry does).
+   */
+  discovered?(group: string): boolean;
   /** Called whenever the set returned by `peers(group)` changes. */
   onPeers(handler: (group: string, peers: readonly string[]) => void): void;
   /**

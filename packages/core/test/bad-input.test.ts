@@ -18,6 +18,7 @@ function engine() {
     now: () => clock.nowMs,
     send: (_to, bytes) => sent.push(bytes),
     peers: () => [],
+    discovered: () => true,
     emit: (_group, event) => {
       if (event.type === 'error') errors.push(event.error); // the runtime reports these through process.on('error')
     },

@@ -107,6 +107,11 @@ export class SignalingClient {
     return [...this.joined];
   }
 
+  /** Whether the server has answered the join of `group` since it was joined (or since the last reconnection). */
+  answered(group: string): boolean {
+    return this.joined.has(group) && !this.unanswered.has(group);
+  }
+
   /** The latest list of the other processes in `group`; empty for a group not joined. */
   peers(group: string): readonly string[] {
     return this.lists.get(group) ?? [];
@@ -125,7 +130,7 @@ export class SignalingClient {
     if (!this.joined.delete(group)) return;
     this.unanswered.delete(group);
     if (this.welcomed) this.outbox.push({ type: 'leave', group });
-    this.setList(group, []);
+    this.setList(group, [], false);
     this.lists.delete(group);
   }
 
@@ -204,8 +209,7 @@ export class SignalingClient {
         return;
       case 'peers':
         if (!this.joined.has(message.group)) return; // a late answer to a group we left
-        this.unanswered.delete(message.group);
-        this.setList(message.group, message.peers.filter((peer) => peer !== this.options.id));
+        this.setList(message.group, message.peers.filter((peer) => peer !== this.options.id), this.unanswered.delete(message.group));
         return;
       case 'signal':
         if (this.welcomed) this.events.signal(message.from, message.data);
@@ -258,10 +262,12 @@ export class SignalingClient {
     this.events.error(error);
   }
 
-  private setList(group: string, peers: readonly string[]): void {
+  /** Stores a group's list; tells the owner when it changed, or when it is the first answer (even "nobody"). */
+  private setList(group: string, peers: readonly string[], firstAnswer: boolean): void {
     const previous = this.lists.get(group) ?? [];
     this.lists.set(group, peers);
-    if (previous.length !== peers.length || previous.some((peer, i) => peer !== peers[i])) this.events.peers(group, peers);
+    const changed = previous.length !== peers.length || previous.some((peer, i) => peer !== peers[i]);
+    if (changed || firstAnswer) this.events.peers(group, peers);
   }
 
   private startPinging(): void {

@@ -109,6 +109,11 @@ export class WebRtcTransport implements Transport {
     return this.signaling?.peers(group) ?? [];
   }
 
+  /** Whether the signaling server has answered for `group` (until then, no peers means "not known yet"). */
+  discovered(group: string): boolean {
+    return this.signaling?.answered(group) ?? false;
+  }
+
   onPeers(handler: (group: string, peers: readonly string[]) => void): void {
     this.peersListeners.push(handler);
   }

@@ -133,7 +133,7 @@ export class GroupEngine {
     this.me = memberId(this.host.processId, this.incarnation);
     this.status = 'joining';
     this.leaving = false;
-    this.joining.start(this.host.now());
+    this.joining.start();
     this.future = [];
     this.resetViewState(); // `view` stays the last one shown until the next arrives
     this.joinRound();
@@ -297,9 +297,14 @@ export class GroupEngine {
     this.pump();
   }
 
-  /** Discovery found processes interested in the group: a joiner asks them at once (not at its next round). */
+  /**
+   * Discovery answered, or found processes interested in the group: a joiner asks them at once
+   * (not at its next round); discovery's first answer starts its rounds proper.
+   */
   peersChanged(): void {
-    if (this.status === 'joining') this.askToJoin(this.host.peers());
+    if (this.status !== 'joining') return;
+    if (!this.joining.discovered && this.host.discovered()) this.joinRound();
+    else this.askToJoin(this.host.peers());
   }
 
   /** A message of the installed view, from one of its members. */
@@ -428,7 +433,7 @@ export class GroupEngine {
       this.found();
       return;
     }
-    this.joining.asked(now);
+    this.joining.asked(now, this.host.discovered());
     this.askToJoin(peers);
   }
 

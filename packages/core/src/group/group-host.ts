@@ -30,6 +30,8 @@ export interface GroupHost {
   send(member: string, message: GroupMsg): void;
   /** Processes discovery says are interested in this group. */
   peers(): readonly string[];
+  /** Whether discovery has answered for this group yet: until then, no peers does not mean nobody. */
+  discovered(): boolean;
   /** When the process was last heard from. */
   lastHeard(process: string): number;
   /** Asks a process that has been silent to answer at once. */

@@ -189,4 +189,11 @@ export class PeerLinks {
     const p = this.peers.get(peer);
     return p === undefined ? 0 : p.lanes[0].inFlight + p.lanes[1].inFlight;
   }
+
+  /** Reliable frames not yet acknowledged, to every peer. */
+  unacknowledged(): number {
+    let total = 0;
+    for (const p of this.peers.values()) total += p.lanes[0].inFlight + p.lanes[1].inFlight;
+    return total;
+  }
 }

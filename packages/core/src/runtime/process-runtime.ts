@@ -49,6 +49,7 @@ class ProcessRuntime implements Process {
       now: () => clock.now(),
       send: (to, bytes, lane) => transport.send(to, bytes, lane),
       peers: (group) => transport.peers(group),
+      discovered: (group) => transport.discovered?.(group) ?? true,
       emit: (group, event) => this.handles.get(group)?.handle(event),
       error: (error) => this.reportError(error),
     });
@@ -108,6 +109,22 @@ class ProcessRuntime implements Process {
     this.errors.emit('error', error);
   }
 
+  /**
+   * Waits (at most `closeDrainMs`) until the peers acknowledged every frame sent: the last ones of
+   * a leave (a coordinator that leaves commits its own exclusion) must not die with the transport.
+   */
+  private drain(): Promise<void> {
+    const deadlineMs = this.clock.now() + this.config.closeDrainMs;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        this.run(() => this.engine.flush());
+        if (this.closed || this.engine.unacknowledged() === 0 || this.clock.now() >= deadlineMs) resolve();
+        else this.clock.setTimer(check, this.config.tickMs);
+      };
+      check();
+    });
+  }
+
   group(name: string, options: JoinOptions = {}): Group {
     if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
       throw new TypeError('a group name is a string of 1 to 256 characters');
@@ -150,6 +167,7 @@ class ProcessRuntime implements Process {
     if (this.closed) return;
     if (options.abrupt !== true) {
       await Promise.allSettled([...this.handles.values()].map((h) => h.leave()));
+      await this.drain();
       this.run(() => {
         this.engine.flush();
         this.engine.goodbye();
