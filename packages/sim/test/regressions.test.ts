@@ -13,6 +13,8 @@ const FOUND: Array<[seed: number, what: string]> = [
   [134, 'a member excluded without noticing (it could still hear everyone) stayed in its old view for good'],
   [376, 'a member that had promised a view change still reported what it held, so a safe message the cut left out was delivered'],
   [864, 'a JOIN of an excluded member crossed a partition and made it a ghost member; two coordinators outbid each other forever'],
+  [4699, 'a member that missed the INSTALL of its view was told it by a member of that view, not of its own, and ignored it'],
+  [5670, 'a view was formed of joiners that had no state yet (the members that had it were cut off): the state was lost'],
 ];
 
 describe('seeds that found bugs', () => {

@@ -97,6 +97,8 @@ export class GroupEngine {
   private rejoinAtMs: number | undefined;
   private leaving = false;
   private lastProbeMs = -Infinity;
+  /** The coordinator this blocked member has been nudging, and since when (no round from it yet). */
+  private nudged: { coordinator: string; sinceMs: number } | undefined;
   /** When a member of an earlier view was last told how its view ended. */
   private readonly answeredStale = new Map<string, number>();
   /** After losing a ballot to a more senior coordinator, do not compete until then. */
@@ -344,7 +346,7 @@ export class GroupEngine {
    */
   private onAhead(msg: GroupMsg & { v: number }, view: View, from: string): void {
     if (msg.v === view.id + 1 && BUFFERED.has(msg.t)) this.buffer(msg);
-    else if (msg.t === 'f' || msg.t === 'p') this.host.send(msg.f, { t: 'L', g: this.name, v: view.id, f: this.me });
+    else if (msg.t === 'f' || msg.t === 'p' || msg.t === 'w') this.host.send(msg.f, { t: 'L', g: this.name, v: view.id, f: this.me });
     else if (msg.v > view.id + 1) this.report(new ProtocolError(`${msg.t} for view ${msg.v}, but this member is in view ${view.id}`, from));
   }
 
@@ -465,6 +467,7 @@ export class GroupEngine {
 
   private onFlush(from: string, ballot: Ballot): void {
     const view = this.installed!;
+    this.nudged = undefined; // a round is under way
     if (!this.acceptor.promise(ballot)) {
       this.host.send(from, { t: 'N', g: this.name, v: view.id, f: this.me, b: ballot, pb: this.acceptor.promised });
       return;
@@ -512,7 +515,9 @@ export class GroupEngine {
       if (value.joined.includes(this.me)) this.install(value);
       return;
     }
-    if (this.status === 'member' && this.installed!.id === v && this.installed!.members.includes(from)) {
+    // From a member of this view or of the next one (a member that is behind asks the latter).
+    const view = this.installed;
+    if (this.status === 'member' && view?.id === v && (view.members.includes(from) || value.members.includes(from))) {
       this.install(value);
       this.pump();
     }
@@ -604,7 +609,7 @@ export class GroupEngine {
     if (now - this.lastProbeMs < this.host.config.viewChangeRetryMs) return;
     this.lastProbeMs = now;
     const view = this.installed!;
-    if (coordinator !== undefined && coordinator !== this.me) this.host.send(coordinator, { t: 'w', g: this.name, v: view.id, f: this.me });
+    if (coordinator !== undefined && coordinator !== this.me) this.nudge(coordinator, now);
     const lag: GroupMsg = { t: 'L', g: this.name, v: view.id, f: this.me };
     const inReach = new Set<string>();
     for (const m of view.members) {
@@ -613,6 +618,20 @@ export class GroupEngine {
     }
     const asked = new Set(view.members.map((m) => processOf(m) ?? m));
     for (const p of this.host.peers()) if (!asked.has(p) && !inReach.has(p)) this.host.send(p, lag);
+  }
+
+  /**
+   * Asks the coordinator for a view change; one that starts none within the failure timeout,
+   * though it is heard (it may be stuck in an earlier view), is suspected: the next one leads.
+   */
+  private nudge(coordinator: string, now: number): void {
+    if (this.nudged?.coordinator !== coordinator) this.nudged = { coordinator, sinceMs: now };
+    else if (now - this.nudged.sinceMs > this.settings.failureTimeoutMs) {
+      this.suspicion.depart(coordinator); // heard, so a blocked member would forgive plain suspicion at once
+      this.nudged = undefined;
+      return;
+    }
+    this.host.send(coordinator, { t: 'w', g: this.name, v: this.installed!.id, f: this.me });
   }
 
   // ---------------------------------------------------------------- installing a view
@@ -626,13 +645,14 @@ export class GroupEngine {
       const bug = this.stream!.deliverCut(value);
       if (bug !== undefined) this.report(new Error(`protocol invariant broken: ${bug}`));
     }
+    // The checkpoint is taken exactly at the cut: after the old view's last delivery, before the new view.
+    const checkpoint = value.provider === this.me && value.needState.length > 0 ? this.state.checkpoint() : undefined;
     if (!value.members.includes(this.me)) {
+      if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint); // a leaver's last duty
       if (this.leaving) this.finishLeave();
       else this.goMinority('excluded from the group', value.id);
       return;
     }
-    // The checkpoint is taken exactly at the cut: after the old view's last delivery, before the new view.
-    const checkpoint = value.provider === this.me && value.needState.length > 0 ? this.state.checkpoint() : undefined;
     this.own.endView(); // what it sent was delivered by every survivor in the cut
     this.resetViewState();
     this.status = 'member';
@@ -669,6 +689,7 @@ export class GroupEngine {
     this.wanted.clear();
     this.leader = undefined;
     this.unanswered.clear();
+    this.nudged = undefined;
     this.state.reset();
   }
 

@@ -28,7 +28,12 @@ export interface ChangeInput {
 
 const key = (rank: number, seq: number): number => rank * 2 ** 32 + seq;
 
-export function computeValue(input: ChangeInput): ViewValue {
+/**
+ * The next view and its cut, or undefined when no respondent has the group's state (they are all
+ * joiners still waiting for it): a view made of them only would have lost the state for good, so
+ * the change waits until a member that has it can answer (DESIGN.md §8).
+ */
+export function computeValue(input: ChangeInput): ViewValue | undefined {
   const { members, reports } = input;
   const n = members.length;
   const reportList = [...reports.values()];
@@ -77,7 +82,10 @@ export function computeValue(input: ChangeInput): ViewValue {
   const joined = input.joiners.filter((j) => !members.includes(j));
   const newMembers = [...survivors, ...joined];
   const stateless = survivors.filter((m) => reports.get(m)?.nl === 1);
-  const provider = survivors.find((m) => reports.get(m)?.nl !== 1) ?? newMembers[0] ?? '';
+  // A survivor provides the checkpoint, or else a leaver: it takes it at the cut and then goes.
+  const hasState = (m: string): boolean => reports.has(m) && reports.get(m)?.nl !== 1;
+  const provider = survivors.find(hasState) ?? members.find((m) => input.leavers.has(m) && hasState(m));
+  if (provider === undefined) return undefined;
   return {
     id: input.viewId + 1,
     members: newMembers,

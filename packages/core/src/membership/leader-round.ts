@@ -31,8 +31,8 @@ export interface RoundContext {
   askFlush(member: string): void;
   /** Sends PROPOSE of `value` for this round's ballot. */
   askAccept(member: string, value: ViewValue): void;
-  /** The value of a fresh decision, from the reports (compute-value.ts). */
-  computeValue(reports: ReadonlyMap<string, FlushOkMsg>): ViewValue;
+  /** The value of a fresh decision, from the reports (compute-value.ts); undefined: not decidable yet. */
+  computeValue(reports: ReadonlyMap<string, FlushOkMsg>): ViewValue | undefined;
   /** False once this round was given up (answering itself may end it: a higher ballot was promised). */
   leading(): boolean;
   /** The value is chosen: `accepted` accepted it; tell everyone and install it. */
@@ -87,6 +87,7 @@ export class LeaderRound {
     if (!ctx.leading() || !waitFor.every((m) => this.reports.has(m) || ctx.suspected(m))) return false;
     if (!isQuorum(ctx.members, new Set(this.reports.keys()))) return false; // the member will see it is blocked
     this.value = this.acceptedValue() ?? ctx.computeValue(this.reports);
+    if (this.value === undefined) return false; // nobody who answered has the state: keep asking
     this.phase = 'propose';
     this.askedAt.clear();
     return true;
