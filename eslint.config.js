@@ -1,0 +1,41 @@
+/**
+ * Lint rules that the type checker does not enforce: promises are awaited or explicitly voided,
+ * and the layers stay visible (core depends on nothing platform-specific; the simulator not on
+ * the real network). `npm run lint`; `npm test` runs it first.
+ */
+import tseslint from 'typescript-eslint';
+
+/** Imports the sans-IO core must never make: it runs in any driver, browser or Node. */
+const PLATFORM = ['node:*', 'fs', 'net', 'ws', 'simple-peer', '@roamhq/wrtc', '@synchrony/webrtc', '@synchrony/sim', '@synchrony/signaling-server'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { project: './tsconfig.lint.json', tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['packages/core/src/testing/**'], // the conformance suite runs real transports, on real time
+    rules: {
+      'no-restricted-imports': ['error', { patterns: PLATFORM.map((group) => ({ group: [group], message: 'core is sans-IO and platform-free' })) }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'window', 'document', 'process'],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'Math', property: 'random' }],
+    },
+  },
+  {
+    files: ['packages/sim/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@synchrony/webrtc', 'simple-peer', 'ws', '@roamhq/wrtc'], message: 'the simulator does not touch the real network' }] }],
+    },
+  },
+);
