@@ -15,6 +15,7 @@ const FOUND: Array<[seed: number, what: string]> = [
   [864, 'a JOIN of an excluded member crossed a partition and made it a ghost member; two coordinators outbid each other forever'],
   [4699, 'a member that missed the INSTALL of its view was told it by a member of that view, not of its own, and ignored it'],
   [5670, 'a view was formed of joiners that had no state yet (the members that had it were cut off): the state was lost'],
+  [3611, 'a member frozen in a round whose coordinator had long installed the view without it waited for ever, silent'],
 ];
 
 describe('seeds that found bugs', () => {

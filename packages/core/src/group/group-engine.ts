@@ -77,6 +77,8 @@ export class GroupEngine {
   private blocked = false;
   /** A view change runs (this member promised a ballot) or it is blocked: no sends, no deliveries. */
   private frozen = false;
+  /** When this member last promised or accepted a ballot of another coordinator's. */
+  private promisedAtMs: number | undefined;
   private readonly own: OwnStream;
   private readonly acceptor = new Acceptor();
   private readonly suspicion = new Suspicion();
@@ -249,7 +251,22 @@ export class GroupEngine {
       if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
     }
     this.suspicion.check(this.installed!.members, this.me, now, this.host, this.settings.failureTimeoutMs, this.blocked);
+    this.checkRoundProgress(now);
     this.pump();
+  }
+
+  /**
+   * A member that promised a coordinator's round waits for it, frozen. If the round neither moves
+   * nor ends for twice the failure timeout, its coordinator is stuck or has gone on without this
+   * member (the view it was deciding may be long installed): suspect it for good, so that the next
+   * member leads, or this one finds itself blocked and asks around how its view ended.
+   */
+  private checkRoundProgress(now: number): void {
+    if (!this.frozen || this.blocked || this.promisedAtMs === undefined) return;
+    if (now - this.promisedAtMs <= 2 * this.settings.failureTimeoutMs) return;
+    const coordinator = this.installed!.members[this.acceptor.promised[1]];
+    if (coordinator !== undefined && coordinator !== this.me) this.suspicion.depart(coordinator);
+    this.promisedAtMs = now;
   }
 
   // ---------------------------------------------------------------- inbound
@@ -473,6 +490,7 @@ export class GroupEngine {
       return;
     }
     this.frozen = true;
+    this.promisedAtMs = from === this.me ? undefined : this.host.now();
     if (this.leader !== undefined && compareBallots(this.leader.ballot, ballot) < 0) this.leader = undefined; // outbid
     // A more senior member leads this change, even if this one suspects it: let it finish
     // rather than outbid it (two coordinators outbidding each other decide nothing).
@@ -491,6 +509,7 @@ export class GroupEngine {
       return;
     }
     this.frozen = true;
+    this.promisedAtMs = from === this.me ? undefined : this.host.now();
     if (from === this.me) this.leader?.acceptedBy(this.me, ballot);
     else this.host.send(from, { t: 'a', g: this.name, v: view.id, f: this.me, b: ballot });
   }
@@ -685,6 +704,7 @@ export class GroupEngine {
     this.own.resetView();
     this.acceptor.reset();
     this.frozen = false;
+    this.promisedAtMs = undefined;
     this.blocked = false;
     this.wanted.clear();
     this.leader = undefined;
