@@ -3,6 +3,19 @@
  * range, so a typo can never start an unbounded run.
  */
 
+/**
+ * The option `--budget-s` (default 600 s): past it the program exits with status 2, whatever it is
+ * waiting for (its children are killed on exit). Returns the function that cancels the guard.
+ */
+export function budgetGuard(program: string): () => void {
+  const budgetS = intOption('budget-s', 600, 30, 3600);
+  const guard = setTimeout(() => {
+    console.error(`${program}: over the budget of ${budgetS} s; stopping`);
+    process.exit(2);
+  }, budgetS * 1000);
+  return () => clearTimeout(guard);
+}
+
 /** The integer option `--name`, or `fallback`; always within [min, max]. */
 export function intOption(name: string, fallback: number, min: number, max: number): number {
   const at = process.argv.indexOf(`--${name}`);

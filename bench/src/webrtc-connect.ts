@@ -16,7 +16,7 @@
  * WebRTC in Node needs a non-loopback interface for host candidates: run it inside isolated-net.
  */
 import { startSignalingServer } from '@synchrony/signaling-server';
-import { intListOption, intOption } from './args.js';
+import { budgetGuard, intListOption, intOption } from './args.js';
 import { fixed, machineLine, median, table } from './stats.js';
 import { longestStall, spawnChildren, stopAll } from './webrtc/fleet.js';
 import { addNewcomer, crashMember, formGroup, type Member } from './webrtc/group-steps.js';
@@ -110,11 +110,7 @@ async function main(): Promise<void> {
   const sizes = intListOption('sizes', [2, 4, 8], 2, 12);
   const runs = intOption('runs', 3, 1, 9);
   const failureTimeoutMs = intOption('timeout-ms', 1000, 100, 10_000);
-  const budgetS = intOption('budget-s', 600, 30, 3600);
-  const guard = setTimeout(() => {
-    console.error(`webrtc-connect: over the budget of ${budgetS} s; stopping`);
-    process.exit(2); // fleet.ts kills every child on exit
-  }, budgetS * 1000);
+  const cancelBudget = budgetGuard('webrtc-connect'); // fleet.ts kills every child on exit
   console.log(`webrtc-connect: sizes ${sizes.join(', ')}, ${runs} runs, failure timeout ${failureTimeoutMs} ms`);
   console.log(await machineLine());
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1' });
@@ -128,7 +124,7 @@ async function main(): Promise<void> {
       console.log(`  run ${rep + 1}/${runs}: raw open ${fixed(raws[rep]!.openMs, 0)} ms, rtt ${fixed(raws[rep]!.rttMs, 2)} ms`);
     }
   } finally {
-    clearTimeout(guard);
+    cancelBudget();
     await server.close();
   }
   console.log(`raw channel (2 processes): open ${fixed(median(raws.map((r) => r.openMs)), 0)} ms, round trip ${fixed(median(raws.map((r) => r.rttMs)), 2)} ms (medians)`);

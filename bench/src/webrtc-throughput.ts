@@ -12,7 +12,7 @@
  *       [--bytes 1024] [--members 4] [--runs 3] [--budget-s 600]
  */
 import { startSignalingServer } from '@synchrony/signaling-server';
-import { intOption } from './args.js';
+import { budgetGuard, intOption } from './args.js';
 import { count, fixed, machineLine, median, table } from './stats.js';
 import { isEv, longestStall, spawnChildren, stopAll } from './webrtc/fleet.js';
 import { formGroup } from './webrtc/group-steps.js';
@@ -58,11 +58,7 @@ async function main(): Promise<void> {
   const members = intOption('members', 4, 2, 12);
   const runs = intOption('runs', 3, 1, 9);
   const chunk = intOption('chunk', 32, 1, 1_000_000);
-  const budgetS = intOption('budget-s', 600, 30, 3600);
-  const guard = setTimeout(() => {
-    console.error(`webrtc-throughput: over the budget of ${budgetS} s; stopping`);
-    process.exit(2); // fleet.ts kills every child on exit
-  }, budgetS * 1000);
+  const cancelBudget = budgetGuard('webrtc-throughput'); // fleet.ts kills every child on exit
   console.log(`webrtc-throughput: ${messages} total-order multicasts of ${bytes} bytes among ${members} processes, ${chunk} sends per event-loop turn, ${runs} runs`);
   console.log(await machineLine());
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1' });
@@ -82,7 +78,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    clearTimeout(guard);
+    cancelBudget();
     await server.close();
   }
   if (samples.length > 0) console.log(summary(samples, members, bytes));

@@ -8,6 +8,7 @@ import { createProcess, type EngineConfig, type Group, type Lane, type Order, ty
 import type { RecordedMember } from '../../sim/src/recorder.js';
 import { connect, realClock } from '../src/index.js';
 import type { WrtcLike } from '../src/wrtc.js';
+import { pattern } from '../../core/src/testing/transport-conformance.js';
 import { createTransport, wrtc } from './helpers.js';
 
 /** Closers run in reverse order; each is bounded and guarded, so one failure cannot skip the rest. */
@@ -165,18 +166,8 @@ export function viewWhere(group: Group, accept: (view: View) => boolean, timeout
   return withTimeout(found, timeoutMs, `a view of ${group.me}`).finally(off);
 }
 
-/** Deterministic bytes (xorshift32), different for each `seed`. */
-export function patternBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i += 1) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic bytes, different for each `seed` (the conformance suite's generator). */
+export const patternBytes = pattern;
 
 /** Whether two byte arrays hold the same bytes. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -333,8 +333,8 @@ function probe(transport: Transport): Probe {
   return p;
 }
 
-/** Deterministic bytes that differ with `seed` and position. */
-function pattern(size: number, seed: number): Uint8Array {
+/** Deterministic bytes that differ with `seed` and position (xorshift32). */
+export function pattern(size: number, seed: number): Uint8Array {
   const out = new Uint8Array(size);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < size; i += 1) {
