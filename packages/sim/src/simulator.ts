@@ -46,15 +46,13 @@ export class Simulator {
     this.spawned += 1;
     const id = name ?? `p${this.spawned}`;
     const transport = this.network.attach(id);
+    const unlessCrashed = (callback: () => void) => (): void => {
+      if (!this.network.isCrashed(id)) callback();
+    };
     const clock = {
       now: () => this.queue.nowMs,
-      soon: (callback: () => void) => void this.queue.schedule(0, () => {
-        if (!this.network.isCrashed(id)) callback();
-      }),
-      setTimer: (callback: () => void, delayMs: number) =>
-        this.queue.schedule(delayMs, () => {
-          if (!this.network.isCrashed(id)) callback();
-        }),
+      soon: (callback: () => void) => void this.queue.schedule(0, unlessCrashed(callback)),
+      setTimer: (callback: () => void, delayMs: number) => this.queue.schedule(delayMs, unlessCrashed(callback)),
     };
     const process = createProcess({ transport, clock, config: this.options.config });
     this.processes.set(id, process);

@@ -15,6 +15,10 @@ import { processName, startGroup, type Sent } from './sim-group.js';
 const totalOrder = (trace: Trace, name: string): string[] =>
   trace.flatMap((e) => (e.k === 'deliver' && e.process === name && e.order === 'total' ? [e.id] : []));
 
+/** Which of `ids` a process delivered, in the order it delivered them. */
+const deliveredOf = (t: { deliveries(name: string): Array<{ id: string }> }, name: string, ids: readonly string[]): string[] =>
+  t.deliveries(name).map((e) => e.id).filter((id) => ids.includes(id));
+
 /** The trace without the deliveries of one process. */
 const withoutDeliveriesOf = (trace: Trace, name: string): Trace =>
   trace.filter((e) => e.k !== 'deliver' || e.process !== name);
@@ -152,7 +156,7 @@ describe('causal order', () => {
 
     const chain = [m1.id, m2.id, m3.id];
     for (const name of ['a', 'b', 'c']) {
-      expect(t.deliveries(name).map((e) => e.id).filter((id) => chain.includes(id))).toEqual(chain);
+      expect(deliveredOf(t, name, chain)).toEqual(chain);
     }
     // m2 crossed the fast link b→c within 10 ms, yet c delivered it only with m1, 300 ms after a sent m1.
     expect(t.deliveredAt('c', m1.id)).toBeGreaterThanOrEqual(m1.at + 300);
@@ -175,7 +179,7 @@ describe('causal order', () => {
 
     const chain = [m1.id, m2.id, m3.id];
     for (const name of ['b', 'c']) {
-      expect(t.deliveries(name).map((e) => e.id).filter((id) => chain.includes(id))).toEqual(chain);
+      expect(deliveredOf(t, name, chain)).toEqual(chain);
     }
     // c held m2 until the view change delivered the cut, m1 (forwarded) and then m2, in the old view.
     const viewChange = t.viewAt('c', (members) => members.length === 2, crashAt);
@@ -201,9 +205,9 @@ describe('causal order', () => {
 
     const chain = [m1.id, m2.id, m3.id];
     for (const name of ['a', 'b', 'c']) {
-      expect(t.deliveries(name).map((e) => e.id).filter((id) => chain.includes(id))).toEqual(chain);
+      expect(deliveredOf(t, name, chain)).toEqual(chain);
     }
-    expect(t.deliveries('d').map((e) => e.id).filter((id) => chain.includes(id))).toEqual([m2.id, m3.id]);
+    expect(deliveredOf(t, 'd', chain)).toEqual([m2.id, m3.id]);
     const newView = t.app('d').group.view!.id;
     expect(t.deliveries('c', m1.id)[0]!.viewId).toBe(newView - 1);
     expect(t.deliveries('c', m2.id)[0]!.viewId).toBe(newView);

@@ -35,6 +35,13 @@ interface Sender {
 
 const key = (rank: number, seq: number): number => rank * 2 ** 32 + seq;
 
+/** The least of column `column` over every row: what every member reported, at the least. */
+const columnMin = (rows: readonly number[][], column: number): number => {
+  let min = Infinity;
+  for (const row of rows) min = Math.min(min, row[column]!);
+  return min;
+};
+
 export type Deliver = (msg: DataMsg) => void;
 
 export class ViewLog {
@@ -170,16 +177,12 @@ export class ViewLog {
 
   /** Highest seq of `sender` known to be held by every member. */
   stable(sender: number): number {
-    let min = Infinity;
-    for (const row of this.acks) min = Math.min(min, row[sender]!);
-    return min;
+    return columnMin(this.acks, sender);
   }
 
   /** Highest seq of `sender` known to be delivered by every member (flow control waits for it). */
   deliveredEverywhere(sender: number): number {
-    let min = Infinity;
-    for (const row of this.deliveredBy) min = Math.min(min, row[sender]!);
-    return min;
+    return columnMin(this.deliveredBy, sender);
   }
 
   private positionsHeldEverywhere(): number {

@@ -154,20 +154,20 @@ export class PeerLinks {
 
   /** Asks a peer that has been silent to answer at once (best effort, unsequenced). */
   query(peer: string, nowMs: number): void {
-    const p = this.peer(peer);
-    const frame: Frame = { l: 0, e: p.lanes[0].epoch, m: [], q: 1 };
-    p.lastSentMs = nowMs;
-    this.events.send(peer, encodeFrame(frame), 'control');
+    this.sendFlag(peer, { q: 1 }, nowMs);
   }
 
   /** Sends a goodbye to each peer (best effort, unsequenced). */
   goodbye(peers: Iterable<string>, nowMs: number): void {
-    for (const id of peers) {
-      const p = this.peer(id);
-      const frame: Frame = { l: 0, e: p.lanes[0].epoch, m: [], b: 1 };
-      p.lastSentMs = nowMs;
-      this.events.send(id, encodeFrame(frame), 'control');
-    }
+    for (const id of peers) this.sendFlag(id, { b: 1 }, nowMs);
+  }
+
+  /** An unsequenced frame with no messages, only a flag. */
+  private sendFlag(id: string, flag: Pick<Frame, 'q'> | Pick<Frame, 'b'>, nowMs: number): void {
+    const p = this.peer(id);
+    const frame: Frame = { l: 0, e: p.lanes[0].epoch, m: [], ...flag };
+    p.lastSentMs = nowMs;
+    this.events.send(id, encodeFrame(frame), 'control');
   }
 
   /** When the peer was last heard from; a peer first needed now counts as heard now. */
@@ -182,12 +182,6 @@ export class PeerLinks {
   down(peer: string): void {
     const p = this.peers.get(peer);
     if (p !== undefined) p.lastHeardMs = -Infinity;
-  }
-
-  /** Bytes of unacknowledged frames are bounded per lane; exposed for the memory tests. */
-  inFlight(peer: string): number {
-    const p = this.peers.get(peer);
-    return p === undefined ? 0 : p.lanes[0].inFlight + p.lanes[1].inFlight;
   }
 
   /** Reliable frames not yet acknowledged, to every peer. */

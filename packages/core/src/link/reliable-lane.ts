@@ -58,10 +58,10 @@ export class ReliableLane {
     return seq;
   }
 
-  /** Notes the encoded size of the frame `seq` (its timeout grows with it). */
+  /** Notes the encoded size of the frame `seq`, the one just pushed (its timeout grows with it). */
   sized(seq: number, bytes: number): void {
-    const pending = this.unacked.find((p) => p.seq === seq);
-    if (pending !== undefined) pending.bytes = bytes;
+    const last = this.unacked.at(-1);
+    if (last?.seq === seq) last.bytes = bytes;
   }
 
   /** The peer acknowledged everything up to `seq` of `epoch`. */
