@@ -30,7 +30,7 @@ import { Suspicion } from '../membership/suspicion.js';
 import type { FlushOkMsg, GroupMsg, JoinStatus, OrderCode, ViewValue } from '../wire/messages.js';
 import type { GroupHost } from './group-host.js';
 import { JoinRounds } from './join-rounds.js';
-import { OwnStream } from './own-stream.js';
+import { OwnStream, type SendTag } from './own-stream.js';
 import { estimateBytes, StateTransfer } from './state-transfer.js';
 import { ViewStream } from './view-stream.js';
 
@@ -147,9 +147,9 @@ export class GroupEngine {
    * Queues or multicasts one message. `ticket` names it in later events; the caller numbers
    * its sends in increasing order (so it can register the ticket before any event names it).
    */
-  send(ticket: number, data: unknown, order: Order, safe: boolean, request = false): void {
+  send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}): void {
     const refusal = this.sendRefusal();
-    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, request, data, bytes: 0 };
+    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes: 0 };
     if (refusal !== undefined) {
       this.own.noteTicket(ticket);
       this.host.emit({ type: 'rejected', tickets: [ticket], error: refusal });

@@ -9,7 +9,8 @@ import type { GroupMsg } from '../wire/messages.js';
 
 export type GroupEvent =
   | { type: 'view'; view: View }
-  | { type: 'message'; message: Message; request: boolean }
+  /** A delivery: an application message, a group request, or an operation of channel `channel`. */
+  | { type: 'message'; message: Message; request: boolean; channel: string | undefined; ephemeral: boolean }
   | { type: 'direct'; from: string; payload: unknown }
   /** The send with this ticket was multicast (or, if safe, is stable). */
   | { type: 'sent'; ticket: number }

@@ -15,14 +15,25 @@ import type { EngineConfig } from '../config.js';
 import type { OrderCode } from '../wire/messages.js';
 import type { GroupEvent } from './group-host.js';
 
+/**
+ * A multicast that is not a plain application message: a group request (RPC), answered by every
+ * member's handler; or an operation of a named channel (a replicated object), delivered to that
+ * channel rather than to the 'message' listeners. An ephemeral channel is never checkpointed.
+ */
+export interface SendTag {
+  request?: boolean;
+  channel?: string;
+  ephemeral?: boolean;
+}
+
 /** An application send that has not been multicast yet. */
 export interface QueuedSend {
   /** Names the send in the events that settle it; increases with each send. */
   ticket: number;
   order: OrderCode;
   safe: boolean;
-  /** A group request (RPC), answered by every member's handler. */
-  request: boolean;
+  /** What kind of multicast it is: an application message, a group request, a channel's op. */
+  tag: SendTag;
   data: unknown;
   bytes: number;
 }

@@ -97,7 +97,9 @@ export class ViewStream {
     const { seq, causal } = this.own.number(item);
     const msg: DataMsg = { t: 'd', g: this.group, v: this.view.id, f: this.me, n: seq, o: item.order, cc: causal, p: item.data };
     if (item.safe) msg.sf = 1;
-    if (item.request) msg.k = 1;
+    if (item.tag.request === true) msg.k = 1;
+    if (item.tag.channel !== undefined) msg.x = item.tag.channel;
+    if (item.tag.ephemeral === true) msg.e = 1;
     if (item.order === 1) {
       const vt = log.causalDelivered();
       vt[log.myRank] = causal;
@@ -111,7 +113,7 @@ export class ViewStream {
 
   private deliver(msg: DataMsg): void {
     const message: Message = { sender: msg.f, data: msg.p, viewId: msg.v, order: ORDERS[msg.o]! };
-    this.host.emit({ type: 'message', message, request: msg.k === 1 });
+    this.host.emit({ type: 'message', message, request: msg.k === 1, channel: msg.x, ephemeral: msg.e === 1 });
   }
 
   /**

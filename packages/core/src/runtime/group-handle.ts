@@ -7,9 +7,11 @@ import type { Group, JoinOptions, Message, Reply, RequestOptions, SendOptions, V
 import { GroupClosedError, NotPrimaryError, TimeoutError } from '../errors.js';
 import type { GroupEngine } from '../group/group-engine.js';
 import type { GroupEvent } from '../group/group-host.js';
+import type { SendTag } from '../group/own-stream.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
-import { registerGroup } from './inspect.js';
+import { ChannelRegistry, type ChannelHandler } from './channels.js';
+import { registerGroup, type Channel, type ChannelOptions } from './inspect.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
 export interface HandleContext {
@@ -57,6 +59,7 @@ export class GroupHandle implements Group {
   private lastPrimary: View | undefined;
   private nextRequest = 1;
   private nextTicket = 1;
+  private readonly channels: ChannelRegistry;
 
   constructor(
     readonly name: string,
@@ -65,7 +68,34 @@ export class GroupHandle implements Group {
     private readonly options: JoinOptions,
   ) {
     this.events = new Emitter((error) => context.reportError(error));
-    registerGroup(this, () => engine.stats());
+    this.channels = new ChannelRegistry({
+      getState: () => options.getState?.() ?? null,
+      setState: (state) => options.setState?.(state),
+    });
+    registerGroup(this, {
+      stats: () => engine.stats(),
+      openChannel: (name, handler, channelOptions) => this.openChannel(name, handler, channelOptions),
+    });
+  }
+
+  /** The group's checkpoint at the cut: the application's state and every channel's (channels.ts). */
+  checkpoint(): unknown {
+    return this.channels.checkpoint();
+  }
+
+  /** A joiner's checkpoint arrived. */
+  restore(state: unknown): void {
+    this.channels.restore(state);
+  }
+
+  private openChannel(name: string, handler: ChannelHandler, options: ChannelOptions): Channel {
+    const ephemeral = options.ephemeral === true;
+    this.channels.attach(name, handler, ephemeral);
+    return {
+      name,
+      send: (op, sendOptions = {}) => this.multicast(op, sendOptions, { channel: name, ephemeral }),
+      close: () => this.channels.detach(name),
+    };
   }
 
   get me(): string {
@@ -92,10 +122,10 @@ export class GroupHandle implements Group {
   }
 
   send(data: unknown, options: SendOptions = {}): Promise<void> {
-    return this.multicast(data, options, false);
+    return this.multicast(data, options, {});
   }
 
-  private multicast(data: unknown, options: SendOptions, request: boolean): Promise<void> {
+  private multicast(data: unknown, options: SendOptions, tag: SendTag): Promise<void> {
     const order = options.order ?? 'total';
     if (order !== 'fifo' && order !== 'causal' && order !== 'total') {
       return Promise.reject(new TypeError(`unknown order ${String(order)}`));
@@ -103,7 +133,7 @@ export class GroupHandle implements Group {
     const done = deferred<void>();
     const ticket = this.nextTicket++;
     this.tickets.set(ticket, done);
-    this.context.run(() => this.engine.send(ticket, data, order, options.safe === true, request));
+    this.context.run(() => this.engine.send(ticket, data, order, options.safe === true, tag));
     return done.promise;
   }
 
@@ -152,7 +182,7 @@ export class GroupHandle implements Group {
       }, options.timeoutMs);
     }
     const envelope: RequestEnvelope = { rid: id, body: data };
-    this.multicast(envelope, { order: 'total' }, true).catch((error: Error) => this.settleRequest(pending, error));
+    this.multicast(envelope, { order: 'total' }, { request: true }).catch((error: Error) => this.settleRequest(pending, error));
     return pending.done.promise;
   }
 
@@ -161,7 +191,8 @@ export class GroupHandle implements Group {
     switch (event.type) {
       case 'view': return this.onView(event.view);
       case 'message':
-        if (event.request) {
+        if (event.channel !== undefined) this.deliverToChannel(event.channel, event.message, event.ephemeral);
+        else if (event.request) {
           this.onOwnRequest(event.message);
           this.answer(event.message);
         }
@@ -176,12 +207,21 @@ export class GroupHandle implements Group {
     }
   }
 
+  private deliverToChannel(name: string, message: Message, ephemeral: boolean): void {
+    try {
+      this.channels.deliver(name, message, ephemeral);
+    } catch (error) {
+      this.context.reportError(new Error(`channel ${name} failed on an operation of ${message.sender}: ${(error as Error).message}`));
+    }
+  }
+
   private onView(view: View): void {
     if (view.primary) {
       this.lastPrimary = view;
       this.joined?.resolve(view);
       this.joined = undefined;
     }
+    this.channels.view(view, (error) => this.context.reportError(error));
     this.events.emit('view', view);
     for (const pending of [...this.requests.values()]) {
       // Excluded (cut off, then gone on without): its request was asked as a member it no longer is.

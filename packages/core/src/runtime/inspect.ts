@@ -1,21 +1,56 @@
 /**
- * `groupStats(group)`: what a group holds in memory right now, for diagnostics and for the
- * tests that prove memory stays bounded under a steady stream. Kept off the `Group` interface
- * (shared/API.md fixes it); any `Group` made by `createProcess` can be inspected.
+ * What the runtime knows of a group beyond the `Group` interface (shared/API.md fixes it): its
+ * memory figures (`groupStats`, for diagnostics and the tests that bound memory) and its channels
+ * (`openChannel`, the plumbing of replicated objects). Any `Group` made by `createProcess` (the
+ * simulator's and `connect()`'s included) has them.
  */
-import type { Group } from '../api.js';
+import type { Group, SendOptions } from '../api.js';
 import type { GroupStats } from '../group/group-engine.js';
+import type { ChannelHandler } from './channels.js';
 
-const sources = new WeakMap<Group, () => GroupStats>();
-
-/** Called by the runtime for each group handle it makes. */
-export function registerGroup(group: Group, stats: () => GroupStats): void {
-  sources.set(group, stats);
+/** A channel opened on a group: multicasts its operations; `close` stops its deliveries. */
+export interface Channel {
+  readonly name: string;
+  /** Multicasts an operation of this channel; settles as `Group.send` does. */
+  send(op: unknown, options?: SendOptions): Promise<void>;
+  close(): void;
 }
 
-/** The memory figures of a group made by `createProcess` (the simulator's and `connect()`'s included). */
+export interface ChannelOptions {
+  /** Never part of the checkpoint; sent FIFO (presence: cursors, names). Default false. */
+  ephemeral?: boolean;
+}
+
+interface GroupInternals {
+  stats(): GroupStats;
+  openChannel(name: string, handler: ChannelHandler, options: ChannelOptions): Channel;
+}
+
+const internals = new WeakMap<Group, GroupInternals>();
+
+/** Called by the runtime for each group handle it makes. */
+export function registerGroup(group: Group, inside: GroupInternals): void {
+  internals.set(group, inside);
+}
+
+function of(group: Group): GroupInternals {
+  const inside = internals.get(group);
+  if (inside === undefined) throw new TypeError('not a group of @synchrony/core');
+  return inside;
+}
+
+/** The memory figures of a group. */
 export function groupStats(group: Group): GroupStats {
-  const stats = sources.get(group);
-  if (stats === undefined) throw new TypeError('not a group of @synchrony/core');
-  return stats();
+  return of(group).stats();
+}
+
+/**
+ * Opens the channel `name` of a group (see channels.ts): before or after `join()`; a name can be
+ * open once per group at a time (an Error otherwise).
+ */
+export function openChannel(group: Group, name: string, handler: ChannelHandler, options: ChannelOptions = {}): Channel {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
+    throw new TypeError(`a channel name is a string of 1 to 256 characters, not ${String(name).slice(0, 40)}`);
+  }
+  return of(group).openChannel(name, handler, options);
 }

@@ -137,11 +137,12 @@ class ProcessRuntime implements Process {
         rejoin: options.rejoin ?? true,
         secret: options.secret,
       };
+      let created: GroupHandle | undefined;
       const engine = this.engine.group(name, settings, {
-        getState: () => options.getState?.() ?? null,
-        setState: (state) => options.setState?.(state),
+        getState: () => created!.checkpoint(),
+        setState: (state) => created!.restore(state),
       });
-      handle = new GroupHandle(name, engine, {
+      handle = created = new GroupHandle(name, engine, {
         run: (action) => this.run(action),
         setTimer: (callback, delayMs) => this.clock.setTimer(callback, delayMs),
         reportError: (error) => this.reportError(error),

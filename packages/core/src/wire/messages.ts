@@ -6,7 +6,8 @@
  * view after `v` is named by `v`, the view it replaces. Ballots order competing rounds.
  *
  *   d  DATA      a multicast in view v: seq n (per sender per view), order o, safe sf,
- *                causal vector vt (causal only), causal count cc, request flag k, payload p
+ *                causal vector vt (causal only), causal count cc, request flag k, payload p;
+ *                x: the channel it belongs to (replicated objects), e: 1 an ephemeral channel
  *   k  STABLE    what the sender holds of view v: h[rank] contiguous seqs, hc[rank] causal
  *                counts at h, dl[rank] seqs delivered (a prefix), dp total-order positions
  *                delivered, op positions held
@@ -41,7 +42,7 @@ export type OrderCode = 0 | 1 | 2;
 
 export interface DataMsg {
   t: 'd'; g: string; v: number; f: string; n: number; o: OrderCode;
-  sf?: 1; vt?: number[]; cc: number; k?: 1; p: unknown;
+  sf?: 1; vt?: number[]; cc: number; k?: 1; x?: string; e?: 1; p: unknown;
 }
 export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number }
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }

@@ -24,7 +24,8 @@ const isFlag = (x: unknown): boolean => x === undefined || x === 1;
 function isData(m: Obj): boolean {
   return (
     isNat(m.v) && isNat(m.n) && m.n >= 1 && (m.o === 0 || m.o === 1 || m.o === 2) && isFlag(m.sf) && isFlag(m.k) &&
-    isNat(m.cc) && isOpt(m.vt, isNats) && (m.o !== 1 || Array.isArray(m.vt)) && 'p' in m
+    isNat(m.cc) && isOpt(m.vt, isNats) && (m.o !== 1 || Array.isArray(m.vt)) && isOpt(m.x, isId) && isFlag(m.e) &&
+    !(m.k === 1 && m.x !== undefined) && 'p' in m
   );
 }
 
