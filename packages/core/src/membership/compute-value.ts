@@ -5,8 +5,10 @@
  *
  * - cut[s]: the most any respondent holds of sender s, so a message any survivor holds is
  *   delivered by all of them; payloads go along for whoever may lack them.
- * - order: the longest known prefix of the sequencer's positions, cut to what survives, then
- *   the total-order messages that never got a position, by (sender rank, seq).
+ * - order: the longest known prefix of the sequencer's positions, up to the first message that no
+ *   survivor holds (it died with the sequencer or its sender: nobody delivered it or anything
+ *   after it), then every other total-order message of the cut, positioned or not, by (sender
+ *   rank, seq): a message that some survivor holds is never lost because its position was.
  * - drops: causal messages whose predecessors no survivor holds can never be delivered; they
  *   and their sender's later causal messages are left out (no survivor delivered them).
  */
@@ -24,6 +26,9 @@ export interface ChangeInput {
   joiners: readonly string[];
   /** Respondents that asked to leave. */
   leavers: ReadonlySet<string>;
+  /** The group's identity, carried from view to view. */
+  gid: string;
+  born: number;
 }
 
 const key = (rank: number, seq: number): number => rank * 2 ** 32 + seq;
@@ -68,14 +73,20 @@ export function computeValue(input: ChangeInput): ViewValue | undefined {
   const order: number[] = [];
   const orderBase = longest?.ob ?? 0;
   const ol = longest?.ol ?? [];
-  for (let i = 0; i < ol.length; i += 2) {
-    if (ol[i + 1]! > cut[ol[i]!]!) break; // positioned but lost with the sequencer: none delivered it or later ones
+  let i = 0;
+  for (; i < ol.length; i += 2) {
+    if (ol[i + 1]! > cut[ol[i]!]!) break; // positioned but lost: none delivered it, nor anything after it
     order.push(ol[i]!, ol[i + 1]!);
   }
+  // What lost its position with the break, and what never had one. (A message positioned below
+  // orderBase was delivered everywhere and its position pruned: it is neither.)
+  const reposition = new Set<number>();
+  for (; i < ol.length; i += 2) if (ol[i + 1]! <= cut[ol[i]!]!) reposition.add(key(ol[i]!, ol[i + 1]!));
   for (const m of byRankSeq) {
     const rank = members.indexOf(m.f);
-    if (m.o === 2 && m.n > positionedTo[rank]!) order.push(rank, m.n);
+    if (m.o === 2 && m.n > positionedTo[rank]!) reposition.add(key(rank, m.n));
   }
+  for (const k of [...reposition].sort((a, b) => a - b)) order.push(Math.floor(k / 2 ** 32), k % 2 ** 32);
 
   const drops = causalDrops(byRankSeq, members, causalAtCut);
   const survivors = members.filter((m) => reports.has(m) && !input.leavers.has(m));
@@ -83,9 +94,12 @@ export function computeValue(input: ChangeInput): ViewValue | undefined {
   const newMembers = [...survivors, ...joined];
   const stateless = survivors.filter((m) => reports.get(m)?.nl === 1);
   // A survivor provides the checkpoint, or else a leaver: it takes it at the cut and then goes.
+  // One whose checkpoint already failed a joiner (its getState threw) is passed over; if all did, nobody can.
   const hasState = (m: string): boolean => reports.has(m) && reports.get(m)?.nl !== 1;
-  const provider = survivors.find(hasState) ?? members.find((m) => input.leavers.has(m) && hasState(m));
-  if (provider === undefined) return undefined;
+  const failed = new Set(reportList.flatMap((r) => r.np ?? []));
+  const candidates = [...survivors, ...members.filter((m) => input.leavers.has(m))].filter(hasState);
+  if (candidates.length === 0) return undefined;
+  const provider = candidates.find((m) => !failed.has(m)) ?? '';
   return {
     id: input.viewId + 1,
     members: newMembers,
@@ -98,6 +112,8 @@ export function computeValue(input: ChangeInput): ViewValue | undefined {
     msgs: byRankSeq.filter((m) => m.n > minHold[members.indexOf(m.f)]!),
     needState: [...stateless, ...joined],
     provider,
+    gid: input.gid,
+    born: input.born,
   };
 }
 
