@@ -40,6 +40,8 @@ export interface EngineConfig {
   readonly maxFutureMessages: number;
   /** Application sends queued while a view change runs, at most; more reject. */
   readonly maxQueuedSends: number;
+  /** A member greets the processes of its group's name outside its view this often (two groups founded apart meet). */
+  readonly helloIntervalMs: number;
   /** A graceful close waits at most this long for its last frames to be acknowledged. */
   readonly closeDrainMs: number;
   /** Reliable frames in flight to one peer, at most, before further frames wait. */
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: EngineConfig = {
   maxQueuedSends: 100_000,
   linkWindowFrames: 4096,
   closeDrainMs: 1000,
+  helloIntervalMs: 1000,
 };
 
 export function resolveConfig(overrides: Partial<EngineConfig> | undefined): EngineConfig {

@@ -53,3 +53,21 @@ export class ApplicationError extends SynchronyError {
     super('ApplicationError', message);
   }
 }
+
+/** `join()`: the members refused this process's secret, or it refused theirs. */
+export class AccessDeniedError extends SynchronyError {
+  constructor(message = 'access denied: the group secret does not match') {
+    super('AccessDeniedError', message);
+  }
+}
+
+/** `join()`: no member could provide the group's state (every provider's getState threw, or setState did). */
+export class StateTransferError extends SynchronyError {
+  constructor(
+    message: string,
+    /** What went wrong at the last provider or at this joiner. */
+    override readonly cause?: Error,
+  ) {
+    super('StateTransferError', message);
+  }
+}

@@ -6,13 +6,14 @@ export type { Group, JoinOptions, Message, Order, Process, Reply, RequestOptions
 export type { Clock, Lane, Transport } from './transport.js';
 export { DEFAULT_CONFIG, resolveConfig, type EngineConfig } from './config.js';
 export {
-  ApplicationError, GroupClosedError, NotPrimaryError, OverloadError, ProtocolError, SynchronyError, TimeoutError,
+  AccessDeniedError, ApplicationError, GroupClosedError, NotPrimaryError, OverloadError, ProtocolError, StateTransferError,
+  SynchronyError, TimeoutError,
 } from './errors.js';
 export { memberId, processOf } from './ids.js';
 export { createProcess, type ProcessOptions } from './runtime/process-runtime.js';
 export { ProcessEngine, type ProcessIo } from './process-engine.js';
 export { GroupEngine, type GroupStats, type GroupStatus } from './group/group-engine.js';
-export { groupStats, openChannel, type Channel, type ChannelOptions } from './runtime/inspect.js';
+export { groupIdentity, groupStats, openChannel, type Channel, type ChannelOptions } from './runtime/inspect.js';
 export type { ChannelHandler, ChannelMeta } from './runtime/channels.js';
 export type { GroupEvent } from './group/group-host.js';
 export { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from './wire/frame.js';

@@ -20,6 +20,19 @@ interface MemberLog {
   events: Array<ViewEvent | DeliverEvent>;
 }
 
+/**
+ * The founding each member belongs to: views are named by (founding, id), since two groups founded
+ * apart under one name number their views independently (until the smaller dissolves).
+ */
+let foundingOf = new Map<string, string>();
+const viewKey = (member: string, viewId: number): string => `${foundingOf.get(member) ?? ''}/${viewId}`;
+
+function foundings(trace: Trace): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of trace) if (e.k === 'view' && e.view.primary && !out.has(e.member)) out.set(e.member, e.gid ?? '');
+  return out;
+}
+
 function byMember(trace: Trace): Map<string, MemberLog> {
   const out = new Map<string, MemberLog>();
   for (const e of trace) {
@@ -57,6 +70,7 @@ function deliveriesByView(logs: Map<string, MemberLog>): Map<string, Map<number,
 }
 
 export function checkProperties(trace: Trace, options: { final?: boolean } = {}): Violation | undefined {
+  foundingOf = foundings(trace);
   const logs = byMember(trace);
   const perView = deliveriesByView(logs);
   const sends = new Map<string, SendEvent>();
@@ -64,17 +78,78 @@ export function checkProperties(trace: Trace, options: { final?: boolean } = {})
   return (
     viewAgreement(trace) ?? viewOrder(logs) ?? deliveredInView(logs) ?? noDuplicates(logs, sends) ??
     sameSet(perView, trace) ?? fifo(perView, sends) ?? causal(perView, logs, sends) ?? totalOrder(perView, trace, options.final === true) ??
-    safe(perView, trace) ?? stateTransfer(trace) ?? (options.final ? liveness(trace, logs) : undefined)
+    safe(perView, trace) ?? stateTransfer(trace) ?? rejectedNowhere(trace) ?? leftStaysOut(trace) ??
+    (options.final ? settleAlways(trace) ?? liveness(trace, logs) : undefined)
   );
 }
 
+/**
+ * A send that was rejected was delivered nowhere; one delivered anywhere resolved (API.md). Not
+ * judged: what a process stopped abruptly rejects as it stops (it may have gone out, as with a crash).
+ */
+function rejectedNowhere(trace: Trace): Violation | undefined {
+  const rejected = new Map<string, number>();
+  const crashed = new Set<string>();
+  for (const e of trace) {
+    if (e.k === 'crash') crashed.add(e.process);
+    else if (e.k === 'sent' && !e.ok && !crashed.has(e.process)) rejected.set(e.id, e.at);
+  }
+  for (const e of trace) {
+    if (e.k === 'deliver' && rejected.has(e.id)) {
+      return { property: '12 rejected, delivered nowhere', detail: `${e.member} delivered ${e.id}, whose send was rejected at ${rejected.get(e.id)} ms` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A member whose leave (or its process's graceful close) resolved is in no later view: no primary
+ * view that holds it has a higher id than every view holding it installed anywhere before then (a
+ * member that lags may still install those older views afterwards).
+ */
+function leftStaysOut(trace: Trace): Violation | undefined {
+  const calls = new Map<string, Extract<TraceEvent, { k: 'call' }>>();
+  const highest = new Map<string, number>();
+  const gone = new Map<string, { at: number; below: number }>();
+  for (const e of trace) {
+    if (e.k === 'call') calls.set(e.id, e);
+    else if (e.k === 'settled' && e.ok) {
+      const call = calls.get(e.id);
+      if ((call?.call === 'leave' || call?.call === 'close') && !gone.has(e.member)) gone.set(e.member, { at: e.at, below: highest.get(e.member) ?? 0 });
+    } else if (e.k === 'view' && e.view.primary) {
+      for (const m of e.view.members) {
+        const left = gone.get(m);
+        if (left !== undefined && e.view.id > left.below) {
+          return { property: '13 a member that left stays out', detail: `${e.member} installed view ${e.view.id} with ${m}, whose leave resolved at ${left.at} ms` };
+        }
+        highest.set(m, Math.max(highest.get(m) ?? 0, e.view.id));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Every call and send of a process that did not crash has settled by the end of the run. */
+function settleAlways(trace: Trace): Violation | undefined {
+  const crashed = new Set<string>();
+  for (const e of trace) if (e.k === 'crash') crashed.add(e.process);
+  const pending = new Map<string, string>();
+  for (const e of trace) {
+    if ((e.k === 'call' || e.k === 'send') && !crashed.has(e.process)) pending.set(e.id, `${e.k === 'call' ? e.call : `send ${e.order}`} by ${e.member} at ${e.at} ms`);
+    else if (e.k === 'settled' || e.k === 'sent') pending.delete(e.id);
+  }
+  const [first] = pending.values();
+  return first === undefined ? undefined : { property: '11 every call settles', detail: `${first} never settled (${pending.size} pending)` };
+}
+
 function viewAgreement(trace: Trace): Violation | undefined {
-  const seen = new Map<number, string>();
+  const seen = new Map<string, string>();
   for (const e of trace) {
     if (e.k !== 'view' || !e.view.primary) continue;
     const members = e.view.members.join(',');
-    const other = seen.get(e.view.id);
-    if (other === undefined) seen.set(e.view.id, members);
+    const key = viewKey(e.member, e.view.id);
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, members);
     else if (other !== members) {
       return { property: '1 view agreement', detail: `view ${e.view.id} is [${other}] and, at ${e.member}, [${members}]` };
     }
@@ -86,26 +161,28 @@ function viewAgreement(trace: Trace): Violation | undefined {
 }
 
 /**
- * Ids never go down, and a member's primary views follow one another without a gap (a member id
- * never comes back once excluded). A non-primary view carries the id its side would have
- * installed next; if the view change then completes with the member after all, the primary view
- * that ends the blocked state has that same id.
+ * A member's primary views follow one another without a gap (a member id never comes back once
+ * excluded). A non-primary view is a notice that the member is cut off from a majority of its last
+ * primary view: it carries that view's id, and the next primary view has a larger one (API.md, View.id).
  */
 function viewOrder(logs: Map<string, MemberLog>): Violation | undefined {
   for (const log of logs.values()) {
-    let last: ViewEvent | undefined;
     let lastPrimary: ViewEvent | undefined;
     for (const e of log.events) {
       if (e.k !== 'view') continue;
-      const repeat = last !== undefined && e.view.id === last.view.id && !last.view.primary && e.view.primary;
-      if (last !== undefined && e.view.id <= last.view.id && !repeat) {
-        return { property: '2 view order', detail: `${log.member} installed view ${e.view.id} after ${last.view.id}` };
+      if (!e.view.primary) {
+        if (lastPrimary === undefined) {
+          return { property: '2 view order', detail: `${log.member} showed a non-primary view ${e.view.id} before any primary view` };
+        }
+        if (e.view.id !== lastPrimary.view.id) {
+          return { property: '2 view order', detail: `${log.member}'s notice carries id ${e.view.id}, but its last primary view is ${lastPrimary.view.id}` };
+        }
+        continue;
       }
-      if (lastPrimary !== undefined && e.view.primary && e.view.id !== lastPrimary.view.id + 1) {
-        return { property: '2 view order', detail: `${log.member} skipped from view ${lastPrimary.view.id} to ${e.view.id}` };
+      if (lastPrimary !== undefined && e.view.id !== lastPrimary.view.id + 1) {
+        return { property: '2 view order', detail: `${log.member} installed view ${e.view.id} after ${lastPrimary.view.id}` };
       }
-      last = e;
-      if (e.view.primary) lastPrimary = e;
+      lastPrimary = e;
     }
   }
   return undefined;
@@ -148,13 +225,13 @@ function noDuplicates(logs: Map<string, MemberLog>, sends: Map<string, SendEvent
 
 function sameSet(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
   const installed = installedViews(trace);
-  const reference = new Map<number, { member: string; ids: string }>();
+  const reference = new Map<string, { member: string; ids: string }>();
   for (const [member, views] of perView) {
     for (const [viewId, deliveries] of views) {
       if (!installed.get(member)?.has(viewId + 1)) continue;
       const ids = deliveries.map((d) => d.id).sort().join(',');
-      const ref = reference.get(viewId);
-      if (ref === undefined) reference.set(viewId, { member, ids });
+      const ref = reference.get(viewKey(member, viewId));
+      if (ref === undefined) reference.set(viewKey(member, viewId), { member, ids });
       else if (ref.ids !== ids) {
         return { property: '3 same set', detail: `in view ${viewId}, ${ref.member} delivered {${ref.ids}} but ${member} {${ids}}` };
       }
@@ -233,22 +310,26 @@ function causal(
  */
 function totalOrder(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace, final: boolean): Violation | undefined {
   const installed = installedViews(trace);
-  let lastId = -1;
-  for (const views of installed.values()) for (const id of views) lastId = Math.max(lastId, id);
-  const everyone = new Map<number, Array<{ member: string; ids: string[] }>>();
-  const survivors = new Map<number, Array<{ member: string; ids: string[] }>>();
+  const lastId = new Map<string, number>();
+  for (const [member, views] of installed) {
+    const founding = foundingOf.get(member) ?? '';
+    for (const id of views) lastId.set(founding, Math.max(lastId.get(founding) ?? -1, id));
+  }
+  const everyone = new Map<string, Array<{ member: string; ids: string[] }>>();
+  const survivors = new Map<string, Array<{ member: string; ids: string[] }>>();
   for (const [member, views] of perView) {
     for (const [viewId, deliveries] of views) {
+      const key = viewKey(member, viewId);
       const total = deliveries.filter((d) => d.order === 'total');
-      (everyone.get(viewId) ?? everyone.set(viewId, []).get(viewId)!).push({ member, ids: total.filter((d) => d.safe).map((d) => d.id) });
-      const survived = installed.get(member)?.has(viewId + 1) === true || (final && viewId === lastId);
-      if (survived) (survivors.get(viewId) ?? survivors.set(viewId, []).get(viewId)!).push({ member, ids: total.map((d) => d.id) });
+      (everyone.get(key) ?? everyone.set(key, []).get(key)!).push({ member, ids: total.filter((d) => d.safe).map((d) => d.id) });
+      const survived = installed.get(member)?.has(viewId + 1) === true || (final && viewId === lastId.get(foundingOf.get(member) ?? ''));
+      if (survived) (survivors.get(key) ?? survivors.set(key, []).get(key)!).push({ member, ids: total.map((d) => d.id) });
     }
   }
   return sameOrder(survivors, '') ?? sameOrder(everyone, 'safe ');
 }
 
-function sameOrder(sequences: Map<number, Array<{ member: string; ids: string[] }>>, what: string): Violation | undefined {
+function sameOrder(sequences: Map<string, Array<{ member: string; ids: string[] }>>, what: string): Violation | undefined {
   for (const [viewId, list] of sequences) {
     for (let i = 1; i < list.length; i++) {
       const a = list[0]!;
@@ -271,17 +352,18 @@ function installedViews(trace: Trace): Map<string, Set<number>> {
 }
 
 function safe(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): Violation | undefined {
-  const members = new Map<number, readonly string[]>();
-  for (const e of trace) if (e.k === 'view' && e.view.primary) members.set(e.view.id, e.view.members);
+  const members = new Map<string, readonly string[]>();
+  for (const e of trace) if (e.k === 'view' && e.view.primary) members.set(viewKey(e.member, e.view.id), e.view.members);
   const installed = installedViews(trace);
-  const safeDelivered = new Map<number, Set<string>>();
-  for (const views of perView.values()) {
+  const safeDelivered = new Map<string, { viewId: number; ids: Set<string> }>();
+  for (const [member, views] of perView) {
     for (const [viewId, deliveries] of views) {
-      for (const d of deliveries) if (d.safe) (safeDelivered.get(viewId) ?? safeDelivered.set(viewId, new Set()).get(viewId)!).add(d.id);
+      const key = viewKey(member, viewId);
+      for (const d of deliveries) if (d.safe) (safeDelivered.get(key) ?? safeDelivered.set(key, { viewId, ids: new Set() }).get(key)!).ids.add(d.id);
     }
   }
-  for (const [viewId, ids] of safeDelivered) {
-    for (const member of members.get(viewId) ?? []) {
+  for (const [key, { viewId, ids }] of safeDelivered) {
+    for (const member of members.get(key) ?? []) {
       if (!installed.get(member)?.has(viewId) || !installed.get(member)?.has(viewId + 1)) continue;
       const got = new Set((perView.get(member)?.get(viewId) ?? []).map((d) => d.id));
       const missing = [...ids].find((id) => !got.has(id));
@@ -292,15 +374,19 @@ function safe(perView: Map<string, Map<number, DeliverEvent[]>>, trace: Trace): 
 }
 
 function stateTransfer(trace: Trace): Violation | undefined {
-  const provided = new Map<number, string[]>();
-  for (const e of trace) if (e.k === 'getState') (provided.get(e.viewId + 1) ?? provided.set(e.viewId + 1, []).get(e.viewId + 1)!).push(JSON.stringify(e.state));
+  const provided = new Map<string, string[]>();
+  for (const e of trace) {
+    if (e.k !== 'getState') continue;
+    const key = viewKey(e.member, e.viewId + 1);
+    (provided.get(key) ?? provided.set(key, []).get(key)!).push(JSON.stringify(e.state));
+  }
   const pending = new Map<string, string>();
   for (const e of trace) {
     if (e.k === 'setState') pending.set(e.member, JSON.stringify(e.state));
     if (e.k === 'view' && e.view.primary && pending.has(e.member)) {
       const state = pending.get(e.member)!;
       pending.delete(e.member);
-      if (!(provided.get(e.view.id) ?? []).includes(state)) {
+      if (!(provided.get(viewKey(e.member, e.view.id)) ?? []).includes(state)) {
         return { property: '9 state transfer', detail: `${e.member} got ${state} for view ${e.view.id}, not the provider's checkpoint at the cut` };
       }
     }
@@ -317,7 +403,7 @@ function liveness(trace: Trace, logs: Map<string, MemberLog>): Violation | undef
   const first = finals[0];
   if (first === undefined) return undefined;
   for (const [i, v] of finals.entries()) {
-    if (v === undefined || !v.view.primary || v.view.id !== first.view.id) {
+    if (v === undefined || !v.view.primary || v.view.id !== first.view.id || v.gid !== first.gid) {
       return { property: '10 liveness', detail: `${[...live][i]} ended in ${v ? `view ${v.view.id}${v.view.primary ? '' : ' (not primary)'}` : 'no view'}, others in ${first.view.id}` };
     }
   }

@@ -1,43 +1,73 @@
 #!/usr/bin/env node
 /**
- * npm run sim -- --seeds N [--from S]   runs N random scenarios, prints failing seeds
- * npm run sim -- --seed S [--quiet]     replays one scenario with its readable trace
+ * npm run sim -- --seeds N [--from S] [--jobs J]   runs N random scenarios on J worker threads
+ *                                                 (default: one per core), prints failing seeds
+ * npm run sim -- --seed S [--quiet]               replays one scenario with its readable trace
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { formatTrace } from './format-trace.js';
 import { runScenario } from './scenario.js';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string' },
-    seed: { type: 'string' },
-    from: { type: 'string', default: '1' },
-    quiet: { type: 'boolean', default: false },
-  },
-});
+interface Failure {
+  seed: number;
+  property: string;
+  detail: string;
+}
 
-if (values.seed !== undefined) {
-  const result = await runScenario(Number(values.seed));
-  console.log(formatTrace(result.trace, { deliveries: !values.quiet }));
+/** A worker: runs every `stride`-th seed from `first`, reports each failure and then its count. */
+async function work(first: number, end: number, stride: number): Promise<void> {
+  for (let seed = first; seed < end; seed += stride) {
+    const result = await runScenario(seed);
+    if (result.violation) parentPort!.postMessage({ seed, ...result.violation } satisfies Failure);
+  }
+  parentPort!.postMessage('done');
+}
+
+async function replay(seed: number, quiet: boolean): Promise<void> {
+  const result = await runScenario(seed);
+  console.log(formatTrace(result.trace, { deliveries: !quiet }));
   console.log(`\nseed ${result.seed}: ${result.summary}; trace hash ${result.hash}`);
   if (result.violation) {
     console.log(`VIOLATION of ${result.violation.property}: ${result.violation.detail}`);
     process.exitCode = 1;
   } else console.log('every property held');
-} else {
-  const count = Number(values.seeds ?? '100');
-  const from = Number(values.from);
+}
+
+async function runMany(from: number, count: number, jobs: number): Promise<void> {
   const started = Date.now();
-  let failures = 0;
-  for (let seed = from; seed < from + count; seed++) {
-    const result = await runScenario(seed);
-    if (result.violation) {
-      failures += 1;
-      console.log(`seed ${seed} FAILED ${result.violation.property}: ${result.violation.detail}`);
-      console.log(`  replay: npm run sim -- --seed ${seed}`);
-    }
-  }
+  const failures: Failure[] = [];
+  const workers = Array.from({ length: Math.max(1, Math.min(jobs, count)) }, (_, i) => new Promise<void>((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { first: from + i, end: from + count, stride: jobs } });
+    worker.on('message', (message: Failure | 'done') => {
+      if (message === 'done') return resolve();
+      failures.push(message);
+      console.log(`seed ${message.seed} FAILED ${message.property}: ${message.detail}`);
+      console.log(`  replay: npm run sim -- --seed ${message.seed}`);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a worker exited with code ${code}`))));
+  }));
+  await Promise.all(workers);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${count - failures} passed, ${failures} failed (${count} seeds from ${from}, ${seconds} s)`);
-  if (failures > 0) process.exitCode = 1;
+  console.log(`${count - failures.length} passed, ${failures.length} failed (${count} seeds from ${from}, ${jobs} jobs, ${seconds} s)`);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+if (!isMainThread) {
+  const { first, end, stride } = workerData as { first: number; end: number; stride: number };
+  await work(first, end, stride);
+} else {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: 'string' },
+      seed: { type: 'string' },
+      from: { type: 'string', default: '1' },
+      jobs: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (values.seed !== undefined) await replay(Number(values.seed), values.quiet);
+  else await runMany(Number(values.from), Number(values.seeds ?? '100'), Number(values.jobs ?? availableParallelism()));
 }

@@ -18,6 +18,11 @@ export function formatTrace(trace: Trace, options: { deliveries?: boolean } = {}
         break;
       case 'setState': lines.push(`${at}  ${e.member.padEnd(6)} state transferred: ${JSON.stringify(e.state)}`); break;
       case 'getState': lines.push(`${at}  ${e.member.padEnd(6)} checkpoint at the cut of view ${e.viewId}: ${JSON.stringify(e.state)}`); break;
+      case 'call': lines.push(`${at}  ${e.member.padEnd(6)} calls ${e.call} (${e.id})`); break;
+      case 'settled': lines.push(`${at}  ${e.member.padEnd(6)} ${e.id} ${e.ok ? 'resolved' : `rejected: ${e.error ?? ''}`}`); break;
+      case 'crash': lines.push(`${at}  ** ${e.process} stops without a goodbye`); break;
+      case 'send': if (options.deliveries !== false) lines.push(`${at}  ${e.member.padEnd(6)} sends ${e.id} (${e.order}${e.safe ? ', safe' : ''})`); break;
+      case 'sent': if (options.deliveries !== false || !e.ok) lines.push(`${at}  ${e.member.padEnd(6)} send ${e.id} ${e.ok ? 'resolved' : 'rejected'}`); break;
       default: break;
     }
   }

@@ -3,16 +3,24 @@
  * upcalls) into one trace, for the property checker and the readable trace. It subscribes
  * through the public API only, so the checker judges the product, not its internals.
  */
-import type { Group, Message, Order, Process, View } from '@synchrony/core';
+import { groupIdentity, type Group, type Message, type Order, type Process, type View } from '@synchrony/core';
 
 export type TraceEvent =
-  | { k: 'view'; at: number; process: string; member: string; view: View }
+  /** `gid`: which founding of the group the view belongs to (two groups founded apart number views apart). */
+  | { k: 'view'; at: number; process: string; member: string; view: View; gid?: string }
   | { k: 'deliver'; at: number; process: string; member: string; id: string; sender: string; viewId: number; order: Order; safe: boolean }
   | { k: 'send'; at: number; process: string; member: string; id: string; order: Order; safe: boolean; deliveredBefore: number }
   | { k: 'sent'; at: number; process: string; member: string; id: string; ok: boolean }
   | { k: 'getState'; at: number; process: string; member: string; viewId: number; state: AppState }
   | { k: 'setState'; at: number; process: string; member: string; state: AppState }
+  /** A call of the application (join, leave, flush, request, close) and, later, its outcome. */
+  | { k: 'call'; at: number; process: string; member: string; id: string; call: CallKind }
+  | { k: 'settled'; at: number; process: string; member: string; id: string; ok: boolean; error?: string }
+  /** The process stopped without a goodbye (a crash, or close({ abrupt: true })): its calls may stay pending. */
+  | { k: 'crash'; at: number; process: string }
   | { k: 'fault'; at: number; what: string };
+
+export type CallKind = 'join' | 'leave' | 'flush' | 'request' | 'close';
 
 export type Trace = TraceEvent[];
 
@@ -43,6 +51,11 @@ export class RecordedMember {
   group!: Group;
   /** The id of the last primary view this member installed: a checkpoint is taken at its cut. */
   primaryViewId = 0;
+  /** A broken state provider: its getState throws. */
+  failingProvider = false;
+  /** A broken request handler: it throws. */
+  failingHandler = false;
+  private calls = 0;
 
   constructor(
     readonly recorder: Recorder,
@@ -61,6 +74,57 @@ export class RecordedMember {
 
   get deliveries(): number {
     return this.deliveriesOf.get(this.group.me) ?? 0;
+  }
+
+  /** Records a call of the application and, when it settles, its outcome. */
+  call<T>(kind: CallKind, run: () => Promise<T>): Promise<T> {
+    const member = this.group.me;
+    const id = `${this.process.id}:${kind}:${++this.calls}`;
+    const { recorder } = this;
+    recorder.push({ k: 'call', at: recorder.now(), process: this.process.id, member, id, call: kind });
+    const settle = (ok: boolean, error?: unknown): void => {
+      const event: TraceEvent = { k: 'settled', at: recorder.now(), process: this.process.id, member, id, ok };
+      if (error !== undefined) event.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      recorder.push(event);
+    };
+    let promise: Promise<T>;
+    try {
+      promise = run();
+    } catch (error) {
+      settle(false, error);
+      return Promise.reject(error as Error);
+    }
+    void promise.then(() => settle(true), (error: unknown) => settle(false, error));
+    return promise;
+  }
+
+  join(): Promise<unknown> {
+    return this.call('join', () => this.group.join());
+  }
+
+  leave(): Promise<void> {
+    return this.call('leave', () => this.group.leave());
+  }
+
+  flush(): Promise<void> {
+    return this.call('flush', () => this.group.flush());
+  }
+
+  close(): Promise<void> {
+    return this.call('close', () => this.process.close());
+  }
+
+  /** A group request; the members' handlers answer with their state (or throw, some of them). */
+  request(replies: 'one' | 'majority' | 'all' | number, timeoutMs?: number): Promise<unknown> {
+    return this.call('request', () => this.group.request({ ask: 'count' }, timeoutMs === undefined ? { replies } : { replies, timeoutMs }));
+  }
+
+  /** Answers group requests with its state's count (or throws, if `failingHandler`). */
+  answerRequests(): void {
+    this.group.onRequest(() => {
+      if (this.failingHandler) throw new Error(`the request handler of ${this.process.id} is broken`);
+      return this.state.count;
+    });
   }
 
   /** Multicasts a payload with a unique id and records the send and its outcome. */
@@ -92,6 +156,7 @@ export class Recorder {
     const group = process.group(groupName, {
       failureTimeoutMs,
       getState: () => {
+        if (app.failingProvider) throw new Error(`the state provider of ${process.id} is broken`);
         const state = { ...app.state };
         this.push({ k: 'getState', at: this.now(), process: process.id, member: group.me, viewId: app.primaryViewId, state });
         return state;
@@ -104,7 +169,7 @@ export class Recorder {
     app.group = group;
     group.on('view', (view) => {
       if (view.primary) app.primaryViewId = view.id;
-      this.push({ k: 'view', at: this.now(), process: process.id, member: group.me, view });
+      this.push({ k: 'view', at: this.now(), process: process.id, member: group.me, view, gid: groupIdentity(group) ?? '' });
     });
     group.on('message', (message) => {
       app.apply(message);

@@ -1,8 +1,18 @@
 /**
  * Seeded random scenarios (TigerBeetle's VOPR in miniature). Faults are drawn per seed: a
- * safety phase with crashes, joins, leaves, partitions and heals, loss and a latency
- * spread, under a mixed multicast workload; then a liveness phase on a healed, lossless
- * network. The checker runs over the whole trace; a failure names the seed that replays it.
+ * safety phase under a mixed workload, then a liveness phase on a healed, lossless network.
+ * The checker runs over the whole trace; a failure names the seed that replays it.
+ *
+ * The fault model strikes anywhere, not only where the protocol expects it:
+ * - crashes (half of them aimed at the sequencer or the next in line), abrupt closes;
+ * - `leave()` and graceful `close()` of any process at any moment: while it joins, rejoins after
+ *   an exclusion, is blocked in a minority, provides or receives state, or coordinates;
+ * - two- and three-way partitions and their heals, one-way slow links;
+ * - loss, reordering, and frames duplicated below the engine's reliability layer;
+ * - group requests of every `replies` kind, with and without a timeout, during the churn;
+ * - state providers whose `getState` throws, and request handlers that throw.
+ * Departures that would leave a view without a live majority are held back: primary partition
+ * blocks by design once a majority of a view is gone for good.
  */
 import type { Order, View } from '@synchrony/core';
 import { checkProperties, type Violation } from './checker.js';
@@ -27,52 +37,72 @@ export interface ScenarioResult {
 
 const GROUP = 'g';
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
+const REPLIES = ['one', 'majority', 'all', 0, 1, 2, 5] as const;
+
+/** One simulated process and what the scenario did to it. */
+interface Actor {
+  app: RecordedMember;
+  /** Crashed or closed abruptly: its calls may stay pending. */
+  crashed: boolean;
+  /** Left or closed gracefully, or its join was refused: it is not meant to be in the group. */
+  gone: boolean;
+}
 
 export async function runScenario(seed: number, options: ScenarioOptions = {}): Promise<ScenarioResult> {
   const plan = new Random(seed ^ 0x5bd1e995);
+  const faults = options.faults !== false;
   const maxLatency = plan.int(2, 60);
-  const dropRate = options.faults === false ? 0 : plan.pick([0, 0, 0.01, 0.02, 0.05]);
-  const sim = new Simulator({ seed, latencyMs: [1, maxLatency], dropRate });
+  const dropRate = faults ? plan.pick([0, 0, 0.01, 0.02, 0.05]) : 0;
+  const duplicateRate = faults ? plan.pick([0, 0, 0.01, 0.05]) : 0;
+  const sim = new Simulator({ seed, latencyMs: [1, maxLatency], dropRate, duplicateRate });
   const recorder = new Recorder(() => sim.now);
   const fault = (what: string): void => recorder.push({ k: 'fault', at: sim.now, what });
-  const apps = new Map<string, RecordedMember>();
-  const crashed = new Set<string>();
-  const left = new Set<string>();
+  const actors = new Map<string, Actor>();
   let spawned = 0;
   let partitioned = false;
 
-  const spawn = (): RecordedMember => {
+  const spawn = (): Actor => {
     const process = sim.spawn(`p${++spawned}`);
     const app = recorder.attach(process, GROUP);
-    apps.set(process.id, app);
-    void app.group.join().catch(() => {});
-    return app;
+    app.failingProvider = faults && plan.chance(0.1);
+    app.failingHandler = faults && plan.chance(0.1);
+    app.answerRequests();
+    const actor: Actor = { app, crashed: false, gone: false };
+    actors.set(process.id, actor);
+    // A rejoin that no member can give the state to (every provider's getState throws) stays out.
+    process.on('error', (error) => { if (error.name === 'StateTransferError') actor.gone = true; });
+    void app.join().catch(() => { actor.gone = true; }); // refused: no provider could give it the state
+    return actor;
   };
-  const live = (): RecordedMember[] => [...apps.values()].filter((a) => !crashed.has(a.process.id) && !left.has(a.process.id));
-  const members = (): RecordedMember[] => live().filter((a) => a.group.view?.primary);
-  /** The newest primary view anyone installed, its live members, and the live processes outside it. */
-  const newest = (): { size: number; alive: number; pending: number } => {
+  const live = (): Actor[] => [...actors.values()].filter((a) => !a.crashed && !a.gone);
+  const members = (): Actor[] => live().filter((a) => a.app.group.view?.primary === true);
+  /** The newest primary view anyone installed. */
+  const newestView = (): View | undefined => {
     let view: View | undefined;
     for (const e of recorder.trace) if (e.k === 'view' && e.view.primary && e.view.id > (view?.id ?? -1)) view = e.view;
-    const liveIds = new Set(live().map((a) => a.group.me));
+    return view;
+  };
+  /** The newest view's size, its live members, and the live processes outside it. */
+  const newest = (): { size: number; alive: number; pending: number } => {
+    const view = newestView();
+    const liveIds = new Set(live().map((a) => a.app.group.me));
     const alive = view?.members.filter((m) => liveIds.has(m)).length ?? 0;
     return { size: view?.members.length ?? 0, alive, pending: liveIds.size - alive };
   };
   /** One primary view everywhere, holding exactly the live processes. */
   const settled = (): boolean => {
-    const views = live().map((a) => a.group.view);
+    const views = live().map((a) => a.app.group.view);
     const first = views[0];
-    const liveIds = new Set(live().map((a) => a.group.me));
+    const liveIds = new Set(live().map((a) => a.app.group.me));
     return first !== undefined && views.every((v) => v?.primary && v.id === first.id) &&
       first.members.length === liveIds.size && first.members.every((m) => liveIds.has(m));
   };
   /**
-   * Whether one more process may crash (or leave, which is a crash if it cannot complete) and the
-   * group still be able to go on: primary partition blocks, by design, once a majority of a view
-   * is gone. One such fault until the group settles again; a majority of the newest view must
-   * stay alive counting every process that may join it; and while a view change may be in
-   * flight, whose successor can be as small as a bare majority, the view must be large enough
-   * for that successor to lose one member.
+   * Whether one more process may go for good (a crash, or a leave that cannot complete) with the
+   * group still able to go on: one such departure until the group settles again; a majority of
+   * the newest view must stay alive counting every process that may join it; and while a view
+   * change may be in flight, whose successor can be as small as a bare majority, the view must be
+   * large enough for that successor to lose one member.
    */
   let faultsSinceSettled = 0;
   const mayLoseOne = (): boolean => {
@@ -82,8 +112,37 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
     if ((alive - 1) * 2 <= size + pending) return false;
     return settled() ? size >= 4 : alive >= 5 && pending === 0;
   };
+  /** A victim: half the time the sequencer (the coordinator) or the next in line. */
+  const victim = (): Actor => {
+    const view = newestView();
+    const aimed = view?.members[plan.chance(0.6) ? 0 : 1];
+    const target = plan.chance(0.5) ? live().find((a) => a.app.group.me === aimed) : undefined;
+    return target ?? plan.pick(live());
+  };
+  const crash = (actor: Actor, how: string): void => {
+    actor.crashed = true;
+    faultsSinceSettled += 1;
+    recorder.push({ k: 'crash', at: sim.now, process: actor.app.process.id });
+    fault(`${how} ${actor.app.process.id}`);
+    if (how === 'close abruptly') void actor.app.process.close({ abrupt: true });
+    else sim.crash(actor.app.process);
+  };
+  const depart = (actor: Actor, how: 'leave' | 'close'): void => {
+    actor.gone = true;
+    faultsSinceSettled += 1;
+    fault(`${how} ${actor.app.process.id} (${describe(actor)})`);
+    if (how === 'leave') void actor.app.leave().catch(() => {});
+    else void actor.app.close().catch(() => {});
+  };
+  const describe = (actor: Actor): string => {
+    const view = actor.app.group.view;
+    if (view === undefined) return 'joining';
+    if (!view.primary) return 'cut off';
+    return view.members[0] === actor.app.group.me ? 'coordinator' : `member of view ${view.id}`;
+  };
+  const slowLinks: Array<{ from: string; to: string; untilMs: number }> = [];
 
-  fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%`);
+  fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%, duplicates ${duplicateRate * 100}%`);
   const initial = plan.int(3, 5);
   for (let i = 0; i < initial; i++) spawn();
   await sim.run(plan.int(0, 400));
@@ -94,31 +153,39 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   let healAtMs = 0;
   while (sim.now < end) {
     await sim.run(plan.int(5, 120));
+    for (const link of slowLinks.filter((l) => sim.now >= l.untilMs)) {
+      sim.network.setLinkLatency(link.from, link.to, undefined);
+      slowLinks.splice(slowLinks.indexOf(link), 1);
+    }
     const roll = plan.int(0, 99);
     const current = members();
-    if (roll < 60 && current.length > 0) {
-      const app = plan.pick(current);
-      void app.send(plan.pick(ORDERS), plan.chance(0.2));
+    if (roll < 52 && current.length > 0) {
+      void plan.pick(current).app.send(plan.pick(ORDERS), plan.chance(0.2));
       continue;
     }
-    if (options.faults === false) continue;
-    if (roll < 67 && live().length < 7) {
+    if (roll < 56 && live().length > 0) {
+      const caller = plan.pick(live());
+      void caller.app.request(plan.pick(REPLIES), plan.chance(0.5) ? plan.int(50, 2000) : undefined).catch(() => {});
+      continue;
+    }
+    if (roll < 58 && live().length > 0) {
+      void plan.pick(live()).app.flush().catch(() => {});
+      continue;
+    }
+    if (!faults) continue;
+    if (roll < 64 && live().length < 7) {
       fault(`join p${spawned + 1}`);
       spawn();
-    } else if (roll < 70 && current.length > 0 && mayLoseOne()) {
-      const victim = plan.pick(live());
-      crashed.add(victim.process.id);
-      faultsSinceSettled += 1;
-      sim.crash(victim.process);
-      fault(`crash ${victim.process.id}`);
-    } else if (roll < 72 && current.length > 3 && mayLoseOne()) {
-      const leaver = plan.pick(current);
-      left.add(leaver.process.id);
-      faultsSinceSettled += 1;
-      fault(`leave ${leaver.process.id}`);
-      void leaver.group.leave();
+    } else if (roll < 67 && live().length > 0 && mayLoseOne()) {
+      crash(victim(), 'crash');
+    } else if (roll < 70 && live().length > 3 && mayLoseOne()) {
+      depart(victim(), 'leave');
+    } else if (roll < 71 && live().length > 3 && mayLoseOne()) {
+      depart(victim(), 'close');
+    } else if (roll < 72 && live().length > 0 && mayLoseOne()) {
+      crash(victim(), 'close abruptly');
     } else if (roll < 76 && !partitioned && live().length >= 2) {
-      const ids = [...apps.keys()].filter((id) => !crashed.has(id)); // leavers too: alive until their leave completes
+      const ids = [...actors.keys()].filter((id) => !actors.get(id)!.crashed); // leavers too: alive until their leave completes
       const shuffled = ids.map((id) => [plan.int(0, 1_000_000), id] as const).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
       const three = ids.length >= 4 && plan.chance(0.25);
       const cuts = three ? [plan.int(1, ids.length - 2)] : [plan.int(1, ids.length - 1)];
@@ -128,6 +195,13 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
       partitioned = true;
       healAtMs = sim.now + plan.int(200, 3000);
       fault(`partition ${sides.map((side) => side.join(',')).join(' | ')}`);
+    } else if (roll < 78 && live().length >= 2) {
+      const [from, to] = [plan.pick(live()), plan.pick(live())].map((a) => a.app.process.id) as [string, string];
+      if (from === to) continue;
+      const latency: [number, number] = [plan.int(100, 300), plan.int(300, 700)];
+      sim.network.setLinkLatency(from, to, latency);
+      slowLinks.push({ from, to, untilMs: sim.now + plan.int(500, 3000) });
+      fault(`slow link ${from} -> ${to} ${latency[0]}-${latency[1]} ms`);
     } else if (partitioned && sim.now >= healAtMs) {
       sim.heal();
       partitioned = false;
@@ -137,22 +211,25 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
 
   // Liveness phase: faults stop.
   sim.heal();
-  sim.setDropRate(0);
+  sim.network.clearLinkLatencies();
+  sim.setDropRate(0, 0);
   fault('heal; loss off');
   await sim.run(6000);
-  for (const app of members()) void app.send(plan.pick(ORDERS), plan.chance(0.3));
-  await sim.run(4000);
+  for (const actor of members()) void actor.app.send(plan.pick(ORDERS), plan.chance(0.3));
+  await sim.run(3000);
+  for (const actor of members().slice(0, 2)) void actor.app.request(plan.pick(REPLIES)).catch(() => {});
+  await sim.run(1000);
   // Every member's flush must resolve while the simulation runs on (a pending one is a liveness failure).
-  const flushing = members().map((a) => ({ id: a.process.id, done: false }));
-  members().forEach((a, i) => void a.group.flush().catch(() => {}).finally(() => { flushing[i]!.done = true; }));
+  const flushing = members().map((a) => ({ id: a.app.process.id, done: false }));
+  members().forEach((a, i) => void a.app.flush().catch(() => {}).finally(() => { flushing[i]!.done = true; }));
   await sim.run(1000);
   const stuck = flushing.filter((f) => !f.done).map((f) => f.id);
   if (stuck.length > 0) fault(`flush pending at ${stuck.join(',')}`);
-  fault(`live ${live().map((a) => a.process.id).join(',')}`);
+  fault(`live ${live().map((a) => a.app.process.id).join(',')}`);
 
-  const violation = checkProperties(recorder.trace, { final: true }) ?? sameFinalState(live()) ??
+  const violation = checkProperties(recorder.trace, { final: true }) ?? sameFinalState(live().map((a) => a.app)) ??
     (stuck.length > 0 ? { property: '10 liveness', detail: `flush never resolved at ${stuck.join(', ')}` } : undefined);
-  for (const p of apps.values()) if (!crashed.has(p.process.id)) sim.crash(p.process);
+  for (const actor of actors.values()) if (!actor.crashed) sim.crash(actor.app.process);
   const summary = `${spawned} processes, ${recorder.trace.filter((e) => e.k === 'deliver').length} deliveries, ` +
     `${recorder.trace.filter((e) => e.k === 'view').length} view events, ${sim.network.framesSent} frames`;
   return { seed, violation, trace: recorder.trace, hash: traceHash(recorder.trace), summary };
@@ -166,4 +243,3 @@ function sameFinalState(apps: RecordedMember[]): Violation | undefined {
   }
   return undefined;
 }
-

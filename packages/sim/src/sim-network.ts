@@ -10,6 +10,8 @@ import type { Random } from './random.js';
 export interface NetworkOptions {
   latencyMs: [number, number];
   dropRate: number;
+  /** Probability that a frame that gets through arrives twice (each copy with its own latency). */
+  duplicateRate?: number;
 }
 
 interface Node {
@@ -66,6 +68,11 @@ export class SimNetwork {
     else this.linkLatencyMs.set(`${from}>${to}`, latencyMs);
   }
 
+  /** Restores the default latency on every link. */
+  clearLinkLatencies(): void {
+    this.linkLatencyMs.clear();
+  }
+
   /** Whether frames can pass between two processes right now. */
   connected(a: string, b: string): boolean {
     if (this.sides === undefined) return true;
@@ -80,6 +87,12 @@ export class SimNetwork {
       this.framesDropped += 1;
       return;
     }
+    const copies = this.random.chance(this.options.duplicateRate ?? 0) ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) this.carry(from, to, bytes);
+  }
+
+  /** One copy of a frame on its way, with a latency of its own (so copies and frames reorder). */
+  private carry(from: string, to: string, bytes: Uint8Array): void {
     const [min, max] = this.linkLatencyMs.get(`${from}>${to}`) ?? this.options.latencyMs;
     const delay = this.random.int(min, max);
     this.queue.schedule(delay, () => {

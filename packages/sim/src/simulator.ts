@@ -13,6 +13,8 @@ export interface SimulatorOptions {
   latencyMs?: [number, number];
   /** Probability that a frame is lost. Default 0. */
   dropRate?: number;
+  /** Probability that a frame arrives twice, below the engine's reliability layer. Default 0. */
+  duplicateRate?: number;
   /** Engine settings for every process spawned (e.g. a shorter failure timeout). */
   config?: Partial<EngineConfig>;
 }
@@ -34,6 +36,7 @@ export class Simulator {
     this.network = new SimNetwork(this.queue, this.random, {
       latencyMs: options.latencyMs ?? [1, 20],
       dropRate: options.dropRate ?? 0,
+      duplicateRate: options.duplicateRate ?? 0,
     });
   }
 
@@ -73,8 +76,8 @@ export class Simulator {
   }
 
   /** Changes the loss rate from now on (the random scenarios calm the network for liveness). */
-  setDropRate(dropRate: number): void {
-    this.network.options = { ...this.network.options, dropRate };
+  setDropRate(dropRate: number, duplicateRate = this.network.options.duplicateRate): void {
+    this.network.options = { ...this.network.options, dropRate, duplicateRate };
   }
 
   /** Advances virtual time by `ms`, running every event due and letting promises settle between them. */

@@ -3,35 +3,32 @@
  * Inputs: `receive` (a validated message from a peer), `tick` (time passed), and the
  * application's calls. Outputs go through the host: messages to peers and events.
  *
- * Life of a member:
+ * The life of a member is one value of `Phase`, each with only its own data:
  *
- *   idle → joining → member (view after view) ──────────────→ left
- *                      │  ↑ the change completes with it
- *                      ↓  │
- *                    member, blocked (cut off from a majority: non-primary, frozen)
- *                      │
- *                      ↓ the group went on without it (excluded, or fell behind)
- *                    minority → joining again, as a new member
+ *   idle ──join──→ joining ──a view takes it in──→ member ──its leave is installed──→ left
+ *                   │  ↑                            │  │
+ *              leave│  └──rejoin── minority ←───────┘  │ excluded (the group went on without it)
+ *                   ↓                                   │ leave while cut off: waits for the fate of its sends
+ *               withdrawing ──no view took it in──→ left ←┘
  *
- * The parts: the multicast of one view (view-stream.ts), this member's own sends (own-stream.ts),
- * deciding the next view (membership/: acceptor, leader round, suspicion, the cut), joining
- * (join-rounds.ts) and state transfer (state-transfer.ts). This file holds the life cycle and
- * the view change that ties them together.
+ * Inside `member`, a view change may be under way (view-change.ts: frozen, or blocked when cut
+ * off from a majority), the state may not have arrived yet, and the member may be leaving. The
+ * parts: the multicast of one view (view-stream.ts), this member's own sends (own-stream.ts),
+ * deciding the next view (view-change.ts, membership/), joining (join-rounds.ts), state transfer
+ * (state-transfer.ts) and the fates of excluded members' sends (fates.ts). This file holds the
+ * life cycle and the installation of views that ties them together.
  */
 import type { Order, View } from '../api.js';
-import { GroupClosedError, NotPrimaryError, OverloadError, ProtocolError } from '../errors.js';
+import { AccessDeniedError, GroupClosedError, NotPrimaryError, OverloadError, ProtocolError, StateTransferError } from '../errors.js';
 import { incarnationOf, memberId, processOf } from '../ids.js';
-import { Acceptor } from '../membership/acceptor.js';
-import { compareBallots, type Ballot } from '../membership/ballot.js';
-import { computeValue } from '../membership/compute-value.js';
-import { LeaderRound, type RoundContext } from '../membership/leader-round.js';
-import { isQuorum } from '../membership/quorum.js';
 import { Suspicion } from '../membership/suspicion.js';
-import type { FlushOkMsg, GroupMsg, JoinStatus, OrderCode, ViewValue } from '../wire/messages.js';
+import type { GroupMsg, HelloMsg, JoinStatus, OrderCode, ViewValue } from '../wire/messages.js';
+import { FateTable } from './fates.js';
 import type { GroupHost } from './group-host.js';
 import { JoinRounds } from './join-rounds.js';
 import { OwnStream, type SendTag } from './own-stream.js';
-import { estimateBytes, StateTransfer } from './state-transfer.js';
+import { estimateBytes, StateTransfer, type Received } from './state-transfer.js';
+import { ViewChange } from './view-change.js';
 import { ViewStream } from './view-stream.js';
 
 export type GroupStatus = 'idle' | 'joining' | 'member' | 'minority' | 'left';
@@ -53,58 +50,64 @@ export interface GroupStats {
   futureMessages: number;
 }
 
+interface MemberPhase {
+  kind: 'member';
+  view: View;
+  /** The value that installed `view`: laggards and joiners that missed it get it again. */
+  value: ViewValue;
+  stream: ViewStream;
+  change: ViewChange;
+  /** The application asked to leave: each view change is asked to exclude this member. */
+  leaving: boolean;
+}
+
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'joining'; rounds: JoinRounds; rejoining: boolean }
+  /**
+   * Left while joining (or while cut off): waits until every process of the group it may have
+   * asked says no view or accepted value of theirs holds it (`waiting`), and until the fates of
+   * its sends are known. A view that took it in meanwhile is installed, and then left.
+   */
+  | { kind: 'withdrawing'; waiting: Set<string>; lastAskMs: number }
+  | MemberPhase
+  /** Excluded: the group went on without this member. It rejoins as a new member at `rejoinAtMs`. */
+  | { kind: 'minority'; rejoinAtMs: number | undefined }
+  | { kind: 'left' };
+
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
 /** Messages a member may receive before it installs their view: they wait for it. */
-const BUFFERED = new Set(['d', 'k', 'o', 's']);
+const BUFFERED = new Set(['d', 'k', 'o', 's', 'z']);
 
 export class GroupEngine {
-  status: GroupStatus = 'idle';
   me: string;
-  /** The primary view this member is in (the protocol's view); undefined outside one. */
-  private installed: View | undefined;
-  /** The view the application saw last: the installed one, or a non-primary one. */
+  private phase: Phase = { kind: 'idle' };
+  private incarnation = 0;
+  /** The view the application saw last: the installed one, or a notice that it is cut off. */
   private shown: View | undefined;
-  /** The traffic of the installed view. */
-  private stream: ViewStream | undefined;
-  /** The value that ended the previous view: laggards and joiners that missed it get it again. */
-  private lastValue: ViewValue | undefined;
-  /**
-   * In the installed view but cut off from a majority of it: the application sees a non-primary
-   * view, sends are refused, nothing is delivered, and the member keeps its place (its promises,
-   * its log) until either the view change completes with it, or it learns that the group went on
-   * without it (then it rejoins as a new member).
-   */
-  private blocked = false;
-  /** A view change runs (this member promised a ballot) or it is blocked: no sends, no deliveries. */
-  private frozen = false;
-  /** When this member last promised or accepted a ballot of another coordinator's. */
-  private promisedAtMs: number | undefined;
   private readonly own: OwnStream;
-  private readonly acceptor = new Acceptor();
-  private readonly suspicion = new Suspicion();
   private readonly state: StateTransfer;
-  private readonly joining = new JoinRounds();
-  private leader: LeaderRound | undefined;
-  /** Members asked by a round of this member's and silent since (reset when they answer). */
-  private readonly unanswered = new Map<string, number>();
+  private readonly suspicion = new Suspicion();
+  private readonly fates = new FateTable();
   /** Processes asking to join (member id → when they last asked). */
   private readonly pendingJoins = new Map<string, number>();
   private readonly leaveRequests = new Set<string>();
-  /** Members that asked for a view change (they were blocked and see a majority again). */
-  private readonly wanted = new Set<string>();
-  private future: GroupMsg[] = [];
-  private incarnation = 0;
-  /** Coming back from a minority: never found the group, it exists. */
-  private rejoining = false;
-  private rejoinAtMs: number | undefined;
-  private leaving = false;
-  private lastProbeMs = -Infinity;
-  /** The coordinator this blocked member has been nudging, and since when (no round from it yet). */
-  private nudged: { coordinator: string; sinceMs: number } | undefined;
   /** When a member of an earlier view was last told how its view ended. */
   private readonly answeredStale = new Map<string, number>();
-  /** After losing a ballot to a more senior coordinator, do not compete until then. */
-  private quietUntilMs = 0;
+  /** Joiners refused for their secret: reported once each, not at every retry. */
+  private readonly refused = new Set<string>();
+  /** When a process that spoke to this left member was last told it is gone. */
+  private readonly toldGone = new Map<string, number>();
+  /**
+   * The value that ended this process's last membership, and the member it was: members of that
+   * view that missed the decision (its coordinator failed or was cut off) ask around, and this
+   * process answers them with it even after it left or while it rejoins.
+   */
+  private ending: { member: string; value: ViewValue } | undefined;
+  private lastEndingAnswerMs = -Infinity;
+  private future: GroupMsg[] = [];
+  private lastFateQueryMs = -Infinity;
+  private lastHelloMs = -Infinity;
   /** Inside a batch of inbound messages: act on them once, at its end. */
   private batching = false;
 
@@ -115,7 +118,12 @@ export class GroupEngine {
   ) {
     this.me = memberId(host.processId, 0);
     this.own = new OwnStream(host.config, (event) => host.emit(event));
-    this.state = new StateTransfer(name, host, (error) => this.report(error));
+    this.state = new StateTransfer(name, host);
+  }
+
+  get status(): GroupStatus {
+    const kind = this.phase.kind;
+    return kind === 'withdrawing' ? 'joining' : kind;
   }
 
   /** The view the application saw last (see `shown`). */
@@ -123,23 +131,36 @@ export class GroupEngine {
     return this.shown;
   }
 
-  /** The highest ticket of a send so far: `flush` waits until everything up to it is stable. */
+  /** The highest ticket of a send so far: `flush` waits until everything up to it is settled. */
   get lastTicket(): number {
     return this.own.lastTicket;
+  }
+
+  /**
+   * Which founding of the group this member's views belong to (its founder's member id): two groups
+   * founded apart under one name have different identities until one dissolves into the other.
+   */
+  get identity(): string | undefined {
+    return this.phase.kind === 'member' ? this.phase.value.gid : this.ending?.value.gid;
+  }
+
+  /** Whether a leave is under way (the application's, or a failed join's). */
+  get leaving(): boolean {
+    return this.phase.kind === 'withdrawing' || (this.phase.kind === 'member' && this.phase.leaving);
   }
 
   // ---------------------------------------------------------------- application calls
 
   /** Starts joining (again): a new member id each time. */
-  join(): void {
-    if (this.status === 'joining' || this.status === 'member') return;
+  join(rejoining = false): void {
+    const kind = this.phase.kind;
+    if (kind === 'joining' || kind === 'member' || kind === 'withdrawing') return;
     this.incarnation += 1;
     this.me = memberId(this.host.processId, this.incarnation);
-    this.status = 'joining';
-    this.leaving = false;
-    this.joining.start();
+    this.phase = { kind: 'joining', rounds: new JoinRounds(), rejoining };
     this.future = [];
-    this.resetViewState(); // `view` stays the last one shown until the next arrives
+    this.state.reset();
+    this.own.resetView();
     this.joinRound();
   }
 
@@ -149,13 +170,13 @@ export class GroupEngine {
    */
   send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}): void {
     const refusal = this.sendRefusal();
-    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes: 0 };
     if (refusal !== undefined) {
       this.own.noteTicket(ticket);
       this.host.emit({ type: 'rejected', tickets: [ticket], error: refusal });
+      this.own.recheck();
       return;
     }
-    item.bytes = estimateBytes(data);
+    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes: estimateBytes(data) };
     if (!this.own.enqueue(item)) {
       this.host.emit({ type: 'rejected', tickets: [ticket], error: new OverloadError('too many queued sends') });
       return;
@@ -164,66 +185,86 @@ export class GroupEngine {
   }
 
   private sendRefusal(): Error | undefined {
-    if (this.leaving || this.status === 'left') return new GroupClosedError('the group was left');
-    if (this.status === 'idle') return new GroupClosedError('the group was not joined');
-    if (this.status === 'minority' || this.blocked || (this.status === 'joining' && this.rejoining)) return new NotPrimaryError();
-    return undefined;
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'left': case 'withdrawing': return new GroupClosedError('the group was left');
+      case 'idle': return new GroupClosedError('the group was not joined');
+      case 'minority': return new NotPrimaryError('not primary: this member was excluded from the group');
+      case 'joining': return phase.rejoining ? new NotPrimaryError('not primary: rejoining the group') : undefined;
+      case 'member':
+        if (phase.leaving) return new GroupClosedError('the group is being left');
+        return phase.change.blocked ? new NotPrimaryError('not primary: a majority of the view is unreachable') : undefined;
+    }
   }
 
   /** Sends a point-to-point payload to a member (request replies). */
   direct(to: string, payload: unknown): void {
-    if (this.status !== 'member') return;
+    if (this.phase.kind !== 'member') return;
     if (to === this.me) this.host.emit({ type: 'direct', from: this.me, payload });
     else this.host.send(to, { t: 'r', g: this.name, f: this.me, to, p: payload });
   }
 
-  /** Asks to leave; the 'left' event follows once a view without this member is installed. */
+  /** Asks to leave; the 'left' event follows once no view can hold this member any more. */
   leave(): void {
-    if (this.status === 'left') return;
-    this.leaving = true;
-    this.own.rejectQueued(new GroupClosedError('the group was left'));
-    if (this.status !== 'member' || this.installed === undefined || this.installed.members.length === 1) {
-      this.finishLeave();
-      return;
+    const phase = this.phase;
+    const closed = new GroupClosedError('the group was left');
+    switch (phase.kind) {
+      case 'left': case 'withdrawing': return;
+      case 'idle': return this.finishLeave();
+      case 'minority': // no JOIN of its next life went out: only the fates of its sends are awaited
+        this.own.rejectQueued(closed);
+        this.phase = { kind: 'withdrawing', waiting: new Set(), lastAskMs: this.host.now() };
+        return this.pump();
+      case 'joining': // a view may be taking it in: withdraw, and wait until none can
+        this.own.rejectQueued(closed);
+        this.phase = { kind: 'withdrawing', waiting: new Set(this.host.peers()), lastAskMs: -Infinity };
+        return this.pump();
+      case 'member':
+        phase.leaving = true;
+        this.own.rejectQueued(closed);
+        if (phase.view.members.length === 1) return this.finishLeave();
+        this.requestLeave(phase);
+        return this.pump();
     }
-    for (const m of this.installed.members) {
-      if (m === this.me) this.leaveRequests.add(m);
-      else this.host.send(m, { t: 'l', g: this.name, v: this.installed.id, f: this.me });
-    }
-    this.pump();
   }
 
-  /** Leaves at once without a view change (process closing, or a leave that timed out). */
+  private requestLeave(phase: MemberPhase): void {
+    this.leaveRequests.add(this.me);
+    for (const m of phase.view.members) if (m !== this.me) this.host.send(m, { t: 'l', g: this.name, v: phase.view.id, f: this.me });
+  }
+
+  /** Leaves at once without a view change (the process is closing, or a leave that timed out). */
   abandon(): void {
-    if (this.status === 'left') return;
+    if (this.phase.kind === 'left') return;
     this.tellDeparted();
     this.finishLeave();
   }
 
   private finishLeave(): void {
-    this.status = 'left';
-    this.leaving = true;
+    const wasMember = this.phase.kind === 'member';
+    this.phase = { kind: 'left' };
     const closed = new GroupClosedError('the group was left');
     this.own.rejectQueued(closed);
-    this.own.rejectUnstable(closed);
-    this.resetViewState();
+    if (wasMember) this.own.orphan(this.me, 0); // abandoned in a view: nobody will tell their fate
+    this.own.rejectOrphans(closed);
+    this.forgetMembership();
     this.host.emit({ type: 'left' });
   }
 
   /** Processes whose links this member needs kept alive (heartbeats). */
   neededProcesses(): string[] {
+    if (this.phase.kind !== 'member') return [];
     const out: string[] = [];
-    if (this.status === 'member' && this.installed !== undefined) {
-      for (const m of this.installed.members) if (m !== this.me) out.push(processOf(m) ?? m);
-      for (const j of this.pendingJoins.keys()) out.push(processOf(j) ?? j);
-    }
+    for (const m of this.phase.view.members) if (m !== this.me) out.push(processOf(m) ?? m);
+    for (const j of this.pendingJoins.keys()) out.push(processOf(j) ?? j);
     return out;
   }
 
   stats(): GroupStats {
+    const stream = this.phase.kind === 'member' ? this.phase.stream : undefined;
     return {
-      retainedMessages: this.stream?.log.retained ?? 0,
-      retainedBytes: this.stream?.log.retainedBytes ?? 0,
+      retainedMessages: stream?.log.retained ?? 0,
+      retainedBytes: stream?.log.retainedBytes ?? 0,
       queuedSends: this.own.queued,
       futureMessages: this.future.length,
     };
@@ -233,40 +274,27 @@ export class GroupEngine {
 
   tick(): void {
     const now = this.host.now();
-    if (this.status === 'joining') {
-      if (this.joining.due(now, this.host.config.joinRetryMs)) this.joinRound();
-      return;
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'joining':
+        if (phase.rounds.due(now, this.host.config.joinRetryMs)) this.joinRound();
+        return;
+      case 'withdrawing':
+      case 'minority':
+        this.queryFates(now, undefined);
+        if (phase.kind === 'minority' && phase.rejoinAtMs !== undefined && now >= phase.rejoinAtMs) this.join(true);
+        if (phase.kind === 'withdrawing') this.pump();
+        return;
+      case 'member':
+        for (const [j, at] of this.pendingJoins) if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
+        this.suspicion.check(phase.view.members, this.me, now, this.host, this.settings.failureTimeoutMs, phase.change.blocked);
+        phase.change.checkRoundProgress(now);
+        this.queryFates(now, undefined);
+        this.greet(now, phase);
+        return this.pump();
+      default:
+        return;
     }
-    if (this.status === 'minority') {
-      if (this.rejoinAtMs !== undefined && now >= this.rejoinAtMs) {
-        this.rejoinAtMs = undefined;
-        this.rejoining = true;
-        this.status = 'idle';
-        this.join();
-      }
-      return;
-    }
-    if (this.status !== 'member') return;
-    for (const [j, at] of this.pendingJoins) {
-      if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
-    }
-    this.suspicion.check(this.installed!.members, this.me, now, this.host, this.settings.failureTimeoutMs, this.blocked);
-    this.checkRoundProgress(now);
-    this.pump();
-  }
-
-  /**
-   * A member that promised a coordinator's round waits for it, frozen. If the round neither moves
-   * nor ends for twice the failure timeout, its coordinator is stuck or has gone on without this
-   * member (the view it was deciding may be long installed): suspect it for good, so that the next
-   * member leads, or this one finds itself blocked and asks around how its view ended.
-   */
-  private checkRoundProgress(now: number): void {
-    if (!this.frozen || this.blocked || this.promisedAtMs === undefined) return;
-    if (now - this.promisedAtMs <= 2 * this.settings.failureTimeoutMs) return;
-    const coordinator = this.installed!.members[this.acceptor.promised[1]];
-    if (coordinator !== undefined && coordinator !== this.me) this.suspicion.depart(coordinator);
-    this.promisedAtMs = now;
   }
 
   // ---------------------------------------------------------------- inbound
@@ -275,31 +303,32 @@ export class GroupEngine {
   receive(from: string, msg: GroupMsg): void {
     switch (msg.t) {
       case 'j': return this.onJoin(from, msg.f, msg.au);
-      case 'J': if (this.status === 'joining') this.joining.answered(from, msg.st); return;
-      case 'x': return this.onDeparted(msg.f);
-      case 'E': if (msg.to === this.me) this.onEnded(msg.v); return;
+      case 'J': return this.onStatus(from, msg.st);
+      case 'x': return this.onDeparted(from, msg.f);
+      case 'E': if (msg.to === this.me) this.onEnded(msg.v, msg.f); return;
       case 'i': return this.onInstall(msg.v, msg.val, msg.f);
-      case 'r': if (msg.to === this.me && this.status === 'member') this.host.emit({ type: 'direct', from: msg.f, payload: msg.p }); return;
+      case 'r': if (msg.to === this.me && this.phase.kind === 'member') this.host.emit({ type: 'direct', from: msg.f, payload: msg.p }); return;
+      case 'Q': return this.onFateQuery(msg.f, msg.v);
+      case 'A': if (msg.u !== 1 && processOf(msg.to) === this.host.processId) this.settleFate(msg.to, msg.v, msg.c, msg.d); return;
+      case 'h': return this.onHello(msg);
       default: break;
     }
-    if (this.status === 'left' && (msg.t === 'f' || msg.t === 'p') && msg.f !== this.me) {
-      this.host.send(msg.f, { t: 'x', g: this.name, f: this.me }); // still counted as a member somewhere: say it is gone
-      return;
-    }
-    if (this.status !== 'member' && this.status !== 'joining') return;
-    if (!('v' in msg)) return;
-    const view = this.installed;
-    if (this.status === 'joining' || view === undefined) {
+    const phase = this.phase;
+    if (phase.kind !== 'member' && this.answerWithEnding(msg)) return;
+    if (phase.kind === 'left') return this.tellGone(from, msg);
+    if (phase.kind === 'joining' || phase.kind === 'withdrawing') {
       if (BUFFERED.has(msg.t)) this.buffer(msg);
       return;
     }
+    if (phase.kind !== 'member' || !('v' in msg)) return;
+    const view = phase.view;
     if (msg.v > view.id) return this.onAhead(msg, view, from);
     if (msg.v < view.id) return this.onStale(msg, view);
     if (!view.members.includes(msg.f)) {
       if (msg.t !== 'l') this.report(new ProtocolError(`${msg.t} from ${msg.f}, not a member of view ${msg.v}`, from));
       return;
     }
-    this.onViewMessage(msg);
+    this.onViewMessage(phase, msg);
     if (!this.batching) this.pump();
   }
 
@@ -321,30 +350,43 @@ export class GroupEngine {
    * (not at its next round); discovery's first answer starts its rounds proper.
    */
   peersChanged(): void {
-    if (this.status !== 'joining') return;
-    if (!this.joining.discovered && this.host.discovered()) this.joinRound();
+    if (this.phase.kind !== 'joining') return;
+    if (!this.phase.rounds.discovered && this.host.discovered()) this.joinRound();
     else this.askToJoin(this.host.peers());
   }
 
   /** A message of the installed view, from one of its members. */
-  private onViewMessage(msg: GroupMsg): void {
-    const stream = this.stream!;
+  private onViewMessage(phase: MemberPhase, msg: GroupMsg): void {
+    const { stream, change } = phase;
     switch (msg.t) {
-      case 'd': { const error = stream.onData(msg, this.isSequencer()); if (error) this.report(error); return; }
+      case 'd': { const error = stream.onData(msg, change.sequencing); if (error) this.report(error); return; }
       case 'k': return stream.onStable(msg);
       case 'o': return stream.onOrder(msg);
       case 'l': this.leaveRequests.add(msg.f); return;
-      case 'w': this.wanted.add(msg.f); return;
-      case 'f': return this.onFlush(msg.f, msg.b);
-      case 'F': this.unanswered.delete(msg.f); this.leader?.reported(msg); return;
-      case 'N': this.unanswered.delete(msg.f); return this.onNack(msg.b, msg.pb);
-      case 'p': return this.onPropose(msg.f, msg.b, msg.val);
-      case 'a': this.unanswered.delete(msg.f); this.leader?.acceptedBy(msg.f, msg.b); return;
-      case 'c': { const value = this.acceptor.chosen(msg.b); if (value) this.install(value); return; }
+      case 'w': return this.onWant(phase, msg.f, msg.s ?? []);
+      case 'f': return change.onFlush(msg.f, msg.b);
+      case 'F': return change.onReport(msg);
+      case 'N': return change.onNack(msg.f, msg.b, msg.pb);
+      case 'p': return change.onPropose(msg.f, msg.b, msg.val);
+      case 'a': return change.onAccepted(msg.f, msg.b);
+      case 'c': return change.onCommit(msg.b);
       case 'L': return; // a blocked member's probe: it hears our heartbeats and will find us
-      case 's': if (msg.to === this.me && this.state.receive(this.installed!.id, msg.i, msg.c, msg.d)) this.stateLoaded(); return;
+      case 's': {
+        const received = msg.to === this.me ? this.state.receive(msg.f, msg.v, msg.i, msg.c, msg.d) : undefined;
+        if (received !== undefined) this.onCheckpoint(phase, received);
+        return;
+      }
+      case 'z': // its provider's getState threw (reported there): the next view change names another
+        if (msg.to === this.me) this.state.refused(msg.f);
+        return;
       default: return;
     }
+  }
+
+  /** A member asks for a view change; it may name members it suspects (the coordinator may still hear them). */
+  private onWant(phase: MemberPhase, from: string, suspects: readonly string[]): void {
+    phase.change.wants(from);
+    for (const s of suspects) if (s !== this.me && phase.view.members.includes(s)) this.suspicion.add(s);
   }
 
   private buffer(msg: GroupMsg): void {
@@ -375,46 +417,97 @@ export class GroupEngine {
    * (it never lost sight of the others: they share another group) finds out.
    */
   private onStale(msg: GroupMsg & { v: number }, view: View): void {
+    const phase = this.phase as MemberPhase;
     const now = this.host.now();
     if (now - (this.answeredStale.get(msg.f) ?? -Infinity) < this.host.config.viewChangeRetryMs) return;
     this.answeredStale.set(msg.f, now);
-    if (msg.v + 1 === view.id && this.lastValue !== undefined) this.sendInstall(msg.f, this.lastValue);
+    if (msg.v + 1 === view.id) this.sendInstall(msg.f, phase.value);
     else if (!view.members.includes(msg.f)) this.host.send(msg.f, { t: 'E', g: this.name, f: this.me, v: view.id, to: msg.f });
     else this.suspicion.add(msg.f); // in this view, yet it never installed the one before: it cannot take part
   }
 
-  /** A member of view `v` says this member is not in it: the group went on without it. */
-  private onEnded(v: number): void {
-    if (this.status === 'member' && this.installed !== undefined && v > this.installed.id) {
-      this.goMinority('excluded from the group', v);
+  /**
+   * A member of view `v` says this member is not in it: the group went on without it. A joiner
+   * hears it when a view took it in and then excluded it before it ever heard of that view: it
+   * joins again under a new member id.
+   */
+  private onEnded(v: number, informer: string): void {
+    if (this.phase.kind === 'member' && v > this.phase.view.id) this.goMinority(informer);
+    else if (this.phase.kind === 'joining') {
+      this.phase = { kind: 'idle' };
+      this.join(true);
     }
   }
 
-  private isSequencer(): boolean {
-    return this.installed?.members[0] === this.me && !this.frozen;
+  /** A member of the view whose end this process knows is still in it: it gets the value (see `ending`). */
+  private answerWithEnding(msg: GroupMsg): boolean {
+    const ending = this.ending;
+    if (ending === undefined || !('v' in msg) || msg.v !== ending.value.id - 1 || msg.f === ending.member) return false;
+    if (msg.t !== 'L' && msg.t !== 'w' && msg.t !== 'f' && msg.t !== 'p' && msg.t !== 'k') return false;
+    const now = this.host.now();
+    if (now - this.lastEndingAnswerMs >= this.host.config.viewChangeRetryMs / 4) {
+      this.lastEndingAnswerMs = now;
+      this.host.send(msg.f, { t: 'i', g: this.name, v: msg.v, f: ending.member, val: ending.value });
+    }
+    return true;
+  }
+
+  /**
+   * A left member still hears from its group (it was taken into a view as it left, or a member has
+   * not noticed yet): it says it is gone, so that the group excludes it rather than wait on it.
+   */
+  private tellGone(from: string, msg: GroupMsg): void {
+    if (msg.f === this.me || this.incarnation === 0) return;
+    const now = this.host.now();
+    if (now - (this.toldGone.get(from) ?? -Infinity) < this.host.config.viewChangeRetryMs) return;
+    this.toldGone.set(from, now);
+    this.host.send(msg.f, { t: 'x', g: this.name, f: this.me });
   }
 
   private onJoin(from: string, joiner: string, proof: string | undefined): void {
     const reply = (st: JoinStatus): void => this.host.send(from, { t: 'J', g: this.name, f: this.me, st });
     if (processOf(joiner) !== from) return;
-    if (this.lastValue?.joined.includes(joiner) && this.lastValue.members.includes(this.me)) {
-      // It is a member already but missed the INSTALL (its coordinator failed or was cut off
-      // right after choosing the view): only it and its fellow joiners can now form a quorum.
-      this.sendInstall(joiner, this.lastValue);
-      return;
-    }
-    if (this.status === 'member' && this.installed !== undefined) {
-      if (this.settings.secret !== undefined && proof !== this.settings.secret) {
-        reply('refused');
-        this.report(new ProtocolError(`join of ${joiner} refused: wrong group secret`, from));
+    const phase = this.phase;
+    if (phase.kind === 'member') {
+      if (phase.value.joined.includes(joiner) && phase.value.members.includes(this.me)) {
+        // It is a member already but missed the INSTALL (its coordinator failed or was cut off
+        // right after choosing the view): only it and its fellow joiners can now form a quorum.
+        this.sendInstall(joiner, phase.value);
         return;
       }
-      this.admit(joiner, from);
+      if (this.settings.secret !== undefined && proof !== this.settings.secret) {
+        reply('refused');
+        if (!this.refused.has(joiner)) {
+          this.refused.add(joiner);
+          this.report(new ProtocolError(`join of ${joiner} refused: wrong group secret`, from));
+        }
+        return;
+      }
+      this.admit(phase, joiner, from);
       return;
     }
-    if (this.status === 'joining') reply(this.rejoining ? 'minority' : 'joining');
-    else if (this.status === 'minority') reply('minority');
+    if (phase.kind === 'joining') reply(phase.rejoining ? 'minority' : 'joining');
+    else if (phase.kind === 'minority') reply('minority');
     else reply('idle');
+  }
+
+  private onStatus(from: string, status: JoinStatus): void {
+    if (this.phase.kind === 'withdrawing') {
+      if (status === 'clear') {
+        this.phase.waiting.delete(from);
+        this.pump();
+      }
+      return;
+    }
+    if (this.phase.kind !== 'joining') return;
+    if (status !== 'refused') {
+      this.phase.rounds.answered(from, status);
+      return;
+    }
+    this.phase = { kind: 'idle' };
+    const error = new AccessDeniedError('the members refused this process: wrong group secret');
+    this.own.rejectQueued(error);
+    this.host.emit({ type: 'join-failed', error });
   }
 
   /**
@@ -423,9 +516,14 @@ export class GroupEngine {
    * crossed a long partition, from a member that has since been excluded. Admitting it would put
    * a ghost in the view. And a newer incarnation means the process gave up the older member.
    */
-  private admit(joiner: string, process: string): void {
+  private admit(phase: MemberPhase, joiner: string, process: string): void {
+    if (this.fates.has(joiner)) {
+      // It was taken into a view it never heard of, then excluded: it must come back as a new member.
+      this.host.send(joiner, { t: 'E', g: this.name, f: this.me, v: phase.view.id, to: joiner });
+      return;
+    }
     const incarnation = incarnationOf(joiner);
-    const members = this.installed!.members;
+    const members = phase.view.members;
     for (const m of [...members, ...this.pendingJoins.keys()]) {
       if (processOf(m) !== process || m === joiner) continue;
       if (incarnationOf(m) > incarnation) return; // stale
@@ -435,24 +533,33 @@ export class GroupEngine {
     if (!members.includes(joiner)) this.pendingJoins.set(joiner, this.host.now());
   }
 
-  private onDeparted(member: string): void {
+  /**
+   * A member (or joiner) says it is gone. A joiner that leaves as it joins waits for the answer:
+   * 'holding' while it is in this member's view or accepted value (the group excludes it first).
+   */
+  private onDeparted(from: string, member: string): void {
     this.pendingJoins.delete(member);
-    if (this.installed?.members.includes(member)) {
+    const phase = this.phase;
+    const holds = phase.kind === 'member' && (phase.view.members.includes(member) || phase.change.accepted(member));
+    if (phase.kind === 'member' && phase.view.members.includes(member)) {
       this.suspicion.depart(member);
       this.pump();
     }
+    if (member !== this.me) this.host.send(from, { t: 'J', g: this.name, f: this.me, st: holds ? 'holding' : 'clear' });
   }
 
   // ---------------------------------------------------------------- joining
 
   private joinRound(): void {
+    if (this.phase.kind !== 'joining') return;
+    const { rounds, rejoining } = this.phase;
     const now = this.host.now();
     const peers = this.host.peers();
-    if (this.joining.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs, this.rejoining)) {
+    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs, rejoining)) {
       this.found();
       return;
     }
-    this.joining.asked(now, this.host.discovered());
+    rounds.asked(now, this.host.discovered());
     this.askToJoin(peers);
   }
 
@@ -466,7 +573,7 @@ export class GroupEngine {
   private found(): void {
     this.install({
       id: 1, members: [this.me], joined: [this.me], left: [], cut: [], drops: [], orderBase: 0,
-      order: [], msgs: [], needState: [], provider: this.me,
+      order: [], msgs: [], needState: [], provider: this.me, gid: this.me, born: this.host.now(),
     });
   }
 
@@ -474,54 +581,27 @@ export class GroupEngine {
 
   /** After every input: view-change progress, then the view's traffic. */
   private pump(): void {
-    if (this.status !== 'member') return;
-    this.maybeLead();
-    if (this.status !== 'member') return;
-    this.stream!.pump(!this.frozen && !this.state.awaiting, this.frozen, this.isSequencer());
+    const phase = this.phase;
+    if (phase.kind === 'withdrawing') return this.withdraw(phase);
+    if (phase.kind !== 'member') return;
+    phase.change.step();
+    if (this.phase !== phase) return;
+    const frozen = phase.change.frozen;
+    phase.stream.pump(!frozen && !this.state.awaiting, frozen, phase.change.sequencing);
   }
 
-  // ---------------------------------------------------------------- view change: members
-
-  private onFlush(from: string, ballot: Ballot): void {
-    const view = this.installed!;
-    this.nudged = undefined; // a round is under way
-    if (!this.acceptor.promise(ballot)) {
-      this.host.send(from, { t: 'N', g: this.name, v: view.id, f: this.me, b: ballot, pb: this.acceptor.promised });
-      return;
-    }
-    this.frozen = true;
-    this.promisedAtMs = from === this.me ? undefined : this.host.now();
-    if (this.leader !== undefined && compareBallots(this.leader.ballot, ballot) < 0) this.leader = undefined; // outbid
-    // A more senior member leads this change, even if this one suspects it: let it finish
-    // rather than outbid it (two coordinators outbidding each other decide nothing).
-    if (ballot[1] < view.members.indexOf(this.me)) this.quietUntilMs = Math.max(this.quietUntilMs, this.host.now() + this.settings.failureTimeoutMs);
-    const report: FlushOkMsg = { t: 'F', g: this.name, v: view.id, f: this.me, b: ballot, ...this.stream!.log.flushReport() };
-    if (this.acceptor.accepted !== undefined) report.ac = this.acceptor.accepted;
-    if (this.state.awaiting) report.nl = 1;
-    if (from === this.me) this.leader?.reported(report);
-    else this.host.send(from, report);
-  }
-
-  private onPropose(from: string, ballot: Ballot, value: ViewValue): void {
-    const view = this.installed!;
-    if (!this.acceptor.accept(ballot, value, view.id + 1)) {
-      this.host.send(from, { t: 'N', g: this.name, v: view.id, f: this.me, b: ballot, pb: this.acceptor.promised });
-      return;
-    }
-    this.frozen = true;
-    this.promisedAtMs = from === this.me ? undefined : this.host.now();
-    if (from === this.me) this.leader?.acceptedBy(this.me, ballot);
-    else this.host.send(from, { t: 'a', g: this.name, v: view.id, f: this.me, b: ballot });
-  }
-
-  private onNack(ballot: Ballot, promised: Ballot): void {
-    this.acceptor.saw(promised[0]);
-    const round = this.leader;
-    if (round === undefined || compareBallots(ballot, round.ballot) !== 0) return;
-    this.leader = undefined; // retry with a higher ballot; give a more senior coordinator room first
-    if (promised[1] < this.installed!.members.indexOf(this.me)) {
-      this.quietUntilMs = this.host.now() + this.host.config.viewChangeRetryMs;
-    }
+  /**
+   * Leaving as it joins: asks the processes that may take it in to drop it (DEPARTED), again each
+   * retry interval, until each answered 'clear' (or is gone from discovery: it crashed or left).
+   */
+  private withdraw(phase: Extract<Phase, { kind: 'withdrawing' }>): void {
+    const now = this.host.now();
+    const peers = new Set(this.host.peers());
+    for (const p of phase.waiting) if (!peers.has(p)) phase.waiting.delete(p);
+    if (phase.waiting.size === 0 && this.own.orphaned().length === 0) return this.finishLeave();
+    if (now - phase.lastAskMs < this.host.config.viewChangeRetryMs) return;
+    phase.lastAskMs = now;
+    for (const p of phase.waiting) this.host.send(p, { t: 'x', g: this.name, f: this.me });
   }
 
   private sendInstall(to: string, value: ViewValue): void {
@@ -530,231 +610,291 @@ export class GroupEngine {
 
   private onInstall(v: number, value: ViewValue, from: string): void {
     if (value.id !== v + 1) return;
-    if (this.status === 'joining') {
-      if (value.joined.includes(this.me)) this.install(value);
-      return;
-    }
-    // From a member of this view or of the next one (a member that is behind asks the latter).
-    const view = this.installed;
-    if (this.status === 'member' && view?.id === v && (view.members.includes(from) || value.members.includes(from))) {
-      this.install(value);
-      this.pump();
-    }
-  }
-
-  // ---------------------------------------------------------------- view change: coordinator
-
-  private maybeLead(): void {
-    const view = this.installed!;
-    const now = this.host.now();
-    const voters = new Set(view.members.filter((m) => !this.suspicion.has(m)));
-    const quorum = isQuorum(view.members, voters);
-    if (!quorum) this.block();
-    const coordinator = view.members.find((m) => voters.has(m));
-    if (this.blocked) this.probe(now, quorum ? coordinator : undefined);
-    if (!quorum || coordinator !== this.me || now < this.quietUntilMs) return;
-    if (this.leader === undefined) {
-      const reason = this.blocked || this.wanted.size > 0 || this.pendingJoins.size > 0 ||
-        view.members.some((m) => this.suspicion.has(m) || this.leaveRequests.has(m));
-      if (!reason) return;
-      this.leader = new LeaderRound(view.id, this.acceptor.nextBallot(view.members.indexOf(this.me)));
-    }
-    this.leader.step(this.roundContext(this.leader), now);
-  }
-
-  private roundContext(round: LeaderRound): RoundContext {
-    const view = this.installed!;
-    return {
-      me: this.me,
-      members: view.members,
-      retryMs: this.host.config.viewChangeRetryMs,
-      timeoutMs: this.settings.failureTimeoutMs,
-      suspected: (m) => this.suspicion.has(m),
-      suspect: (m) => this.suspicion.add(m),
-      unansweredSince: (m) => this.unanswered.get(m),
-      asking: (m, nowMs) => { if (m !== this.me && !this.unanswered.has(m)) this.unanswered.set(m, nowMs); },
-      askFlush: (m) => {
-        if (m === this.me) this.onFlush(this.me, round.ballot);
-        else this.host.send(m, { t: 'f', g: this.name, v: view.id, f: this.me, b: round.ballot });
-      },
-      askAccept: (m, value) => {
-        if (m === this.me) this.onPropose(this.me, round.ballot, value);
-        else this.host.send(m, { t: 'p', g: this.name, v: view.id, f: this.me, b: round.ballot, val: value });
-      },
-      computeValue: (reports) => computeValue({
-        viewId: view.id, members: view.members, reports, ownMessages: this.stream!.log.messages(),
-        joiners: [...this.pendingJoins.keys()], leavers: this.leaveRequests,
-      }),
-      leading: () => this.leader === round,
-      decide: (value, accepted) => {
-        for (const m of new Set([...view.members, ...value.members])) {
-          if (m === this.me) continue;
-          if (accepted.has(m)) this.host.send(m, { t: 'c', g: this.name, v: view.id, f: this.me, b: round.ballot });
-          else this.sendInstall(m, value);
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'joining': case 'withdrawing':
+        if (value.joined.includes(this.me)) this.install(value);
+        return;
+      case 'member':
+        // From a member of this view or of the next one (a member that is behind asks the latter).
+        if (phase.view.id === v && (phase.view.members.includes(from) || value.members.includes(from))) {
+          this.install(value);
+          this.pump();
         }
-        this.install(value);
-      },
-    };
-  }
-
-  /**
-   * Cut off from a majority of the view: show the application a non-primary view, refuse sends,
-   * deliver nothing more, give up any round this member leads (its clocks would be stale), but
-   * keep the promises and the log: the view change may yet complete with this member.
-   */
-  private block(): void {
-    if (this.blocked) return;
-    this.blocked = true;
-    this.frozen = true;
-    this.leader = undefined;
-    this.own.rejectQueued(new NotPrimaryError('not primary: a majority of the view is unreachable'));
-    if (!this.state.awaiting) this.showBlocked(); // else once its state and first view are shown
-  }
-
-  private showBlocked(): void {
-    const view = this.installed!;
-    const reachable = view.members.filter((m) => !this.suspicion.has(m));
-    const unreachable = view.members.filter((m) => this.suspicion.has(m));
-    this.show({ id: view.id + 1, members: reachable, primary: false, joined: [], left: unreachable });
-  }
-
-  /**
-   * While blocked, now and then: nudge the coordinator into a view change once a majority is in
-   * reach again, and ask the processes outside our reach of the view (suspected members, other
-   * processes of the group) whether the group went on without us; they answer with the value
-   * that ended our view or with an ENDED.
-   */
-  private probe(now: number, coordinator: string | undefined): void {
-    if (now - this.lastProbeMs < this.host.config.viewChangeRetryMs) return;
-    this.lastProbeMs = now;
-    const view = this.installed!;
-    if (coordinator !== undefined && coordinator !== this.me) this.nudge(coordinator, now);
-    const lag: GroupMsg = { t: 'L', g: this.name, v: view.id, f: this.me };
-    const inReach = new Set<string>();
-    for (const m of view.members) {
-      if (!this.suspicion.has(m)) inReach.add(processOf(m) ?? m);
-      else this.host.send(m, lag);
+        return;
+      case 'left':
+        if (value.members.includes(this.me)) this.host.send(from, { t: 'x', g: this.name, f: this.me });
+        return;
+      default:
+        return;
     }
-    const asked = new Set(view.members.map((m) => processOf(m) ?? m));
-    for (const p of this.host.peers()) if (!asked.has(p) && !inReach.has(p)) this.host.send(p, lag);
-  }
-
-  /**
-   * Asks the coordinator for a view change; one that starts none within the failure timeout,
-   * though it is heard (it may be stuck in an earlier view), is suspected: the next one leads.
-   */
-  private nudge(coordinator: string, now: number): void {
-    if (this.nudged?.coordinator !== coordinator) this.nudged = { coordinator, sinceMs: now };
-    else if (now - this.nudged.sinceMs > this.settings.failureTimeoutMs) {
-      this.suspicion.depart(coordinator); // heard, so a blocked member would forgive plain suspicion at once
-      this.nudged = undefined;
-      return;
-    }
-    this.host.send(coordinator, { t: 'w', g: this.name, v: this.installed!.id, f: this.me });
   }
 
   // ---------------------------------------------------------------- installing a view
 
   private install(value: ViewValue): void {
-    const wasMember = this.status === 'member' && this.stream !== undefined;
+    const previous = this.phase.kind === 'member' ? this.phase : undefined;
     // A member with its state delivers the cut and is then exactly at it: it needs no transfer,
     // even if it reported none in the flush (its state arrived after it answered).
-    const hasState = wasMember && !this.state.awaiting;
-    if (hasState) {
-      const bug = this.stream!.deliverCut(value);
-      if (bug !== undefined) this.report(new Error(`protocol invariant broken: ${bug}`));
+    const hasState = previous !== undefined && !this.state.awaiting;
+    if (previous !== undefined) {
+      if (hasState) {
+        const bug = previous.stream.deliverCut(value);
+        if (bug !== undefined) this.report(new Error(`protocol invariant broken: ${bug}`));
+      }
+      this.recordFates(previous.view, value);
     }
     // The checkpoint is taken exactly at the cut: after the old view's last delivery, before the new view.
-    const checkpoint = value.provider === this.me && value.needState.length > 0 ? this.state.checkpoint() : undefined;
+    const provides = value.provider === this.me && value.needState.some((m) => m !== this.me);
+    const checkpoint = provides ? this.takeCheckpoint() : undefined;
     if (!value.members.includes(this.me)) {
       if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint); // a leaver's last duty
-      if (this.leaving) this.finishLeave();
-      else this.goMinority('excluded from the group', value.id);
+      if (previous === undefined) return;
+      this.ending = { member: this.me, value };
+      const rank = previous.view.members.indexOf(this.me);
+      const leaving = previous.leaving;
+      this.own.settleByCut(value.cut[rank] ?? 0, dropsOf(value, rank), leaving ? new GroupClosedError('the group was left') : new NotPrimaryError('not primary: excluded from the group'));
+      // Tell the old view: whoever did not hear of the decision must not wait for this member to lead it.
+      if (leaving) {
+        this.tellDeparted();
+        this.finishLeave();
+      } else this.goMinority(undefined);
       return;
     }
+    const leaving = previous?.leaving === true || this.phase.kind === 'withdrawing';
     this.own.endView(); // what it sent was delivered by every survivor in the cut
-    this.resetViewState();
-    this.status = 'member';
-    this.rejoining = false;
-    this.lastValue = value;
     const view: View = { id: value.id, members: value.members, primary: true, joined: value.joined, left: value.left };
-    this.installed = view;
-    this.stream = new ViewStream(this.name, view, this.me, this.host, this.own);
+    const stream = new ViewStream(this.name, view, this.me, this.host, this.own);
+    const phase: MemberPhase = { kind: 'member', view, value, stream, change: this.newChange(view, value, stream), leaving };
+    this.phase = phase;
     this.suspicion.installed(value.members);
     this.answeredStale.clear();
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
     if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint);
-    if (value.needState.includes(this.me) && value.provider !== this.me && !hasState) this.state.await();
-    else this.show(view);
+    const needsState = value.needState.includes(this.me) && value.provider !== this.me && !hasState;
+    if (!needsState) {
+      this.state.done();
+      this.show(view, missedBy(value));
+    } else if (leaving) {
+      this.state.await(''); // taken in as it left: it needs no state, delivers nothing, and goes
+    } else if (value.provider === '') {
+      this.state.await('');
+      this.failJoin(phase, new StateTransferError('no member could provide the state: every provider failed'));
+    } else this.state.await(value.provider);
+    if (leaving) this.requestLeave(phase);
     const future = this.future;
     this.future = [];
-    for (const msg of future) if ('v' in msg && msg.v === value.id) this.onViewMessage(msg);
-    else if ('v' in msg && msg.v > value.id) this.future.push(msg);
+    for (const msg of future) {
+      if (!('v' in msg) || msg.v < value.id) continue;
+      if (msg.v === value.id && this.phase === phase) this.onViewMessage(phase, msg);
+      else this.future.push(msg);
+    }
   }
 
-  /** The checkpoint is loaded: the member's first view, at last. */
-  private stateLoaded(): void {
-    this.show(this.installed!);
-    if (this.blocked) this.showBlocked();
+  private newChange(view: View, value: ViewValue, stream: ViewStream): ViewChange {
+    return new ViewChange({
+      group: this.name, me: this.me, view, value, stream,
+      config: this.host.config, failureTimeoutMs: this.settings.failureTimeoutMs, suspicion: this.suspicion,
+      pendingJoins: this.pendingJoins, leaveRequests: this.leaveRequests,
+      now: () => this.host.now(),
+      send: (member, msg) => this.host.send(member, msg),
+      peers: () => this.host.peers(),
+      stateless: () => this.state.awaiting,
+      failedProviders: () => this.state.failed,
+      needsProvider: () => this.state.awaiting && this.state.failed.includes(this.state.provider ?? ''),
+      install: (next) => this.install(next),
+      blocked: () => {
+        this.own.rejectQueued(new NotPrimaryError('not primary: a majority of the view is unreachable'));
+        if (!this.state.awaiting) this.showBlocked(); // else once its state and first view are shown
+      },
+    });
   }
 
-  private resetViewState(): void {
-    this.stream = undefined;
-    this.own.resetView();
-    this.acceptor.reset();
-    this.frozen = false;
-    this.promisedAtMs = undefined;
-    this.blocked = false;
-    this.wanted.clear();
-    this.leader = undefined;
-    this.unanswered.clear();
-    this.nudged = undefined;
-    this.state.reset();
+  /** The checkpoint at the cut: the application's state (with its objects') and the fates. */
+  private takeCheckpoint(): Uint8Array[] | Error {
+    const chunks = this.state.checkpoint(() => ({ s: this.host.getState(), f: this.fates.export() }));
+    if (chunks instanceof Error) this.report(chunks);
+    return chunks;
   }
 
-  private show(view: View): void {
+  /** The joiner's checkpoint is in (or failed to decode): load it, or ask for another provider. */
+  private onCheckpoint(phase: MemberPhase, received: Received): void {
+    const provider = this.state.provider;
+    if ('error' in received) { // the next view change names another provider
+      this.state.refused(provider ?? '');
+      this.report(new ProtocolError(`the checkpoint from ${provider} does not decode: ${received.error.message}`));
+      return;
+    }
+    const { s, f } = (received.state ?? {}) as { s?: unknown; f?: unknown };
+    this.fates.merge(f);
+    try {
+      this.host.setState(s ?? null);
+    } catch (error) {
+      const cause = error instanceof Error ? error : new Error(String(error));
+      this.state.await(''); // no state: it delivers nothing while it leaves
+      this.failJoin(phase, new StateTransferError(`setState failed: ${cause.message}`, cause));
+      return;
+    }
+    this.state.done();
+    this.show(phase.view, missedBy(phase.value));
+    if (phase.change.blocked) this.showBlocked();
+    // A rejoin's checkpoint tells how the views its earlier lives were excluded from ended.
+    for (const [member, viewId] of this.own.orphaned()) {
+      const fate = this.fates.get(member, viewId);
+      if (fate !== undefined) this.own.settleOrphans(member, viewId, fate[1], fate[2], new NotPrimaryError('not primary: excluded before the message was delivered'));
+    }
+  }
+
+  /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
+  private failJoin(phase: MemberPhase, error: StateTransferError): void {
+    this.host.emit({ type: 'join-failed', error });
+    phase.leaving = true;
+    this.own.rejectQueued(new GroupClosedError('the join failed'));
+    this.requestLeave(phase);
+  }
+
+  /** How the change treated the messages of the members it excluded: they may ask (fates.ts). */
+  private recordFates(old: View, value: ViewValue): void {
+    old.members.forEach((m, rank) => {
+      if (!value.members.includes(m)) this.fates.record(m, old.id, value.cut[rank] ?? 0, dropsOf(value, rank));
+    });
+  }
+
+  private show(view: View, missed: readonly string[] = []): void {
     this.shown = view;
-    this.host.emit({ type: 'view', view });
+    this.host.emit({ type: 'view', view, missed });
+  }
+
+  /** The notice that this member is cut off from a majority of its view: it carries that view's id. */
+  private showBlocked(): void {
+    if (this.phase.kind !== 'member') return;
+    const view = this.phase.view;
+    const reachable = view.members.filter((m) => !this.suspicion.has(m));
+    const unreachable = view.members.filter((m) => this.suspicion.has(m));
+    this.show({ id: view.id, members: reachable, primary: false, joined: [], left: unreachable });
   }
 
   // ---------------------------------------------------------------- leaving the primary
 
   /**
-   * The group went on without this member (it was excluded, or it fell behind): a non-primary
-   * view unless one is showing already, then (by default) a rejoin as a new member.
+   * The group went on without this member (it was excluded, or it fell behind): a notice unless
+   * one is showing already, then (by default) a rejoin as a new member. Its sends whose fate it
+   * does not know (no cut came with the news) wait for a member of the next view to tell it.
    */
-  private goMinority(reason: string, viewId: number): void {
-    if (this.leaving) {
-      this.tellDeparted();
-      this.finishLeave(); // cut off while leaving: it is gone either way
+  private goMinority(informer: string | undefined): void {
+    const phase = this.phase;
+    if (phase.kind !== 'member') return;
+    this.tellDeparted();
+    this.own.orphan(this.me, phase.view.id);
+    const leaving = phase.leaving;
+    this.forgetMembership();
+    this.own.rejectQueued(leaving ? new GroupClosedError('the group was left') : new NotPrimaryError('not primary: excluded from the group'));
+    if (this.shown?.primary === true && this.shown.members.includes(this.me)) {
+      this.show({ id: phase.view.id, members: [this.me], primary: false, joined: [], left: phase.view.members.filter((m) => m !== this.me) });
+    }
+    if (leaving) {
+      this.phase = { kind: 'withdrawing', waiting: new Set(), lastAskMs: this.host.now() };
+      this.queryFates(this.host.now(), informer);
+      this.pump();
       return;
     }
-    const old = this.installed;
-    this.tellDeparted();
-    this.status = 'minority';
-    this.installed = undefined;
-    this.resetViewState();
+    // A member of the primary side told us, so it is in reach: ask to come back at once.
+    this.phase = { kind: 'minority', rejoinAtMs: this.settings.rejoin ? this.host.now() : undefined };
+    this.queryFates(this.host.now(), informer);
+  }
+
+  private forgetMembership(): void {
     this.suspicion.clear();
     this.pendingJoins.clear();
     this.leaveRequests.clear();
-    const error = new NotPrimaryError(`not primary: ${reason}`);
-    this.own.rejectQueued(error);
-    this.own.rejectUnstable(error);
-    if (this.shown?.primary === true) { // a joiner that never saw a view rejoins silently
-      const id = Math.max(viewId, (old?.id ?? 0) + 1);
-      this.show({ id, members: [this.me], primary: false, joined: [], left: old?.members.filter((m) => m !== this.me) ?? [] });
-    }
-    // A member of the primary side told us, so it is in reach: ask to come back at once.
-    if (this.settings.rejoin) this.rejoinAtMs = this.host.now();
+    this.answeredStale.clear();
+    this.state.reset();
   }
 
+  /** Says this member is gone to the view it was in and to every process of the group (pending joins). */
   private tellDeparted(): void {
-    if (this.installed === undefined || this.status !== 'member') return;
-    for (const m of this.installed.members) if (m !== this.me) this.host.send(m, { t: 'x', g: this.name, f: this.me });
+    if (this.incarnation === 0) return;
+    const to = new Set(this.host.peers());
+    if (this.phase.kind === 'member') for (const m of this.phase.view.members) if (m !== this.me) to.add(processOf(m) ?? m);
+    for (const p of to) this.host.send(p, { t: 'x', g: this.name, f: this.me });
+  }
+
+  // ---------------------------------------------------------------- fates of an excluded member's sends
+
+  /** Asks how the views this member was excluded from ended for its sends (the informer first, then everyone). */
+  private queryFates(now: number, informer: string | undefined): void {
+    const orphaned = this.own.orphaned();
+    if (orphaned.length === 0 || (informer === undefined && now - this.lastFateQueryMs < this.host.config.viewChangeRetryMs)) return;
+    this.lastFateQueryMs = now;
+    const to = informer !== undefined ? [processOf(informer) ?? informer] : this.host.peers();
+    for (const [member, viewId] of orphaned) for (const p of to) this.host.send(p, { t: 'Q', g: this.name, v: viewId, f: member });
+  }
+
+  private onFateQuery(asker: string, viewId: number): void {
+    if (this.phase.kind !== 'member') return;
+    const fate = this.fates.get(asker, viewId);
+    const answer: GroupMsg = fate === undefined
+      ? { t: 'A', g: this.name, v: viewId, f: this.me, to: asker, c: 0, d: [], u: 1 }
+      : { t: 'A', g: this.name, v: viewId, f: this.me, to: asker, c: fate[1], d: fate[2] };
+    this.host.send(asker, answer);
+  }
+
+  private settleFate(member: string, viewId: number, cutSeq: number, dropped: readonly number[]): void {
+    this.own.settleOrphans(member, viewId, cutSeq, dropped, new NotPrimaryError('not primary: excluded before the message was delivered'));
+    this.pump();
+  }
+
+  // ---------------------------------------------------------------- two groups founded apart
+
+  /**
+   * Now and then, greets the processes of the group's name that are outside the view and not
+   * asking to join: a member of another group founded apart under the same name answers, and the
+   * smaller group dissolves into the larger one (see onHello).
+   */
+  private greet(now: number, phase: MemberPhase): void {
+    if (now - this.lastHelloMs < this.host.config.helloIntervalMs || phase.change.frozen) return;
+    this.lastHelloMs = now;
+    const inside = new Set([...phase.view.members, ...this.pendingJoins.keys()].map((m) => processOf(m) ?? m));
+    for (const p of this.host.peers()) if (!inside.has(p)) this.host.send(p, this.hello(phase));
+  }
+
+  private hello(phase: MemberPhase): HelloMsg {
+    return { t: 'h', g: this.name, f: this.me, gid: phase.value.gid, born: phase.value.born, n: phase.view.members.length };
+  }
+
+  /**
+   * A member of a group of the same name but another identity: the larger group stays, and on
+   * equal sizes the older one (then the smaller id). The other's members leave their group and
+   * join this one as new members, with state transfer: their state is dropped unless the
+   * application merges it in its setState. A member of the losing group dissolves itself.
+   */
+  private onHello(msg: HelloMsg): void {
+    const phase = this.phase;
+    if (phase.kind !== 'member' || msg.gid === phase.value.gid || phase.change.blocked) return;
+    const mine = phase.view.members.length;
+    const yields = mine < msg.n || (mine === msg.n && (phase.value.born > msg.born || (phase.value.born === msg.born && phase.value.gid > msg.gid)));
+    if (!yields) {
+      this.host.send(msg.f, this.hello(phase));
+      return;
+    }
+    this.report(new Error(`group ${this.name} was founded twice; this member's group (${phase.value.gid}) yields to ${msg.gid}`));
+    this.goMinority(undefined);
   }
 
   private report(error: Error): void {
     this.host.emit({ type: 'error', error });
   }
+}
+
+/** The seqs of rank `rank` that a value's cut drops. */
+function dropsOf(value: ViewValue, rank: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < value.drops.length; i += 2) if (value.drops[i] === rank) out.push(value.drops[i + 1]!);
+  return out;
+}
+
+/** Members of the old view that had no state at the cut: they delivered none of its messages. */
+function missedBy(value: ViewValue): string[] {
+  return value.needState.filter((m) => !value.joined.includes(m));
 }

@@ -8,7 +8,10 @@ import type { Message, View } from '../api.js';
 import type { GroupMsg } from '../wire/messages.js';
 
 export type GroupEvent =
-  | { type: 'view'; view: View }
+  /** A view shown to the application; `missed`: members of the previous view that delivered none of its messages (no state yet). */
+  | { type: 'view'; view: View; missed: readonly string[] }
+  /** `join()` cannot complete: the secret was refused, or no member could provide the state. */
+  | { type: 'join-failed'; error: Error }
   /** A delivery: an application message, a group request, or an operation of channel `channel`. */
   | { type: 'message'; message: Message; request: boolean; channel: string | undefined; ephemeral: boolean }
   | { type: 'direct'; from: string; payload: unknown }

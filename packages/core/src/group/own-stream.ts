@@ -44,6 +44,17 @@ interface Unstable {
   safe: boolean;
 }
 
+/**
+ * Sends of a member that was excluded before it learned how its view ended: whether each was
+ * delivered (by the survivors, in the cut) is known only to the members of the next view. They stay
+ * pending until one of them answers (a fate query, or the fates a rejoin's checkpoint carries).
+ */
+interface Orphans {
+  member: string;
+  viewId: number;
+  sends: Unstable[];
+}
+
 interface InWindow {
   seq: number;
   bytes: number;
@@ -54,6 +65,7 @@ export class OwnStream {
   lastTicket = 0;
   private readonly queue: QueuedSend[] = [];
   private unstable: Unstable[] = [];
+  private orphans: Orphans[] = [];
   /** Own messages not yet delivered by every member, and their bytes. */
   private window: InWindow[] = [];
   private windowBytes = 0;
@@ -120,11 +132,75 @@ export class OwnStream {
   /** Every own message up to `seq` is held by every member. */
   stableTo(seq: number): void {
     while (this.unstable.length > 0 && this.unstable[0]!.seq <= seq) this.settle(this.unstable.shift()!);
-    const through = (this.unstable[0]?.ticket ?? this.queue[0]?.ticket ?? this.lastTicket + 1) - 1;
+    this.recheck();
+  }
+
+  /**
+   * Tells `flush` how far every send is settled: stable, or refused (a refused send was never
+   * sent, so a flush does not wait for it).
+   */
+  recheck(): void {
+    let first = this.unstable[0]?.ticket ?? this.queue[0]?.ticket ?? this.lastTicket + 1;
+    for (const o of this.orphans) first = Math.min(first, o.sends[0]?.ticket ?? first);
+    const through = first - 1;
     if (through > this.stableThrough) {
       this.stableThrough = through;
       this.emit({ type: 'stable', ticket: through });
     }
+  }
+
+  /** Sends not yet known to be stable (this view's, and those waiting for their fate). */
+  get unsettled(): number {
+    return this.unstable.length + this.orphans.reduce((sum, o) => sum + o.sends.length, 0);
+  }
+
+  /**
+   * The view ended without this member, by the agreed cut: what the cut keeps of its messages
+   * (seq up to `cutSeq`, but `dropped`) every survivor delivered, so those sends resolve; the rest
+   * were delivered nowhere, and reject.
+   */
+  settleByCut(cutSeq: number, dropped: readonly number[], error: Error): void {
+    const sends = this.unstable;
+    this.resetView();
+    this.decide(sends, (seq) => seq <= cutSeq && !dropped.includes(seq), error);
+  }
+
+  /** The view ended without this member, and it does not know the cut: its sends wait for their fate. */
+  orphan(member: string, viewId: number): void {
+    const sends = this.unstable;
+    this.resetView();
+    if (sends.length > 0) this.orphans.push({ member, viewId, sends });
+  }
+
+  /** The views whose fate this member still waits for, as [member, view id]. */
+  orphaned(): Array<[string, number]> {
+    return this.orphans.map((o) => [o.member, o.viewId]);
+  }
+
+  /** The fate of `member`'s messages of view `viewId` is known: settle its orphaned sends. */
+  settleOrphans(member: string, viewId: number, cutSeq: number, dropped: readonly number[], error: Error): void {
+    const found = this.orphans.filter((o) => o.member === member && o.viewId === viewId);
+    if (found.length === 0) return;
+    this.orphans = this.orphans.filter((o) => !found.includes(o));
+    for (const o of found) this.decide(o.sends, (seq) => seq <= cutSeq && !dropped.includes(seq), error);
+  }
+
+  /** Gives up on every orphaned send: the member left for good without learning their fate. */
+  rejectOrphans(error: Error): void {
+    const sends = this.orphans.flatMap((o) => o.sends);
+    this.orphans = [];
+    if (sends.length > 0) this.emit({ type: 'rejected', tickets: sends.map((o) => o.ticket), error });
+    this.recheck();
+  }
+
+  private decide(sends: Unstable[], delivered: (seq: number) => boolean, error: Error): void {
+    const refused: number[] = [];
+    for (const own of sends) {
+      if (delivered(own.seq)) this.settle(own);
+      else refused.push(own.ticket);
+    }
+    if (refused.length > 0) this.emit({ type: 'rejected', tickets: refused, error });
+    this.recheck();
   }
 
   /**
@@ -136,6 +212,7 @@ export class OwnStream {
     const done = this.unstable;
     this.resetView();
     for (const own of done) this.settle(own);
+    this.recheck();
   }
 
   /** Forgets the current view's numbering (a new view, or none). */
@@ -147,20 +224,13 @@ export class OwnStream {
     this.windowBytes = 0;
   }
 
-  /** Refuses every queued send. */
+  /** Refuses every queued send (none of them went out). */
   rejectQueued(error: Error): void {
     if (this.queue.length === 0) return;
     const tickets = this.queue.map((q) => q.ticket);
     this.queue.length = 0;
     this.emit({ type: 'rejected', tickets, error });
-  }
-
-  /** Gives up on the sends not known to be stable (the member is out of the view). */
-  rejectUnstable(error: Error): void {
-    if (this.unstable.length === 0) return;
-    const tickets = this.unstable.map((o) => o.ticket);
-    this.unstable = [];
-    this.emit({ type: 'rejected', tickets, error });
+    this.recheck();
   }
 
   private settle(own: Unstable): void {

@@ -5,68 +5,92 @@
  */
 import { decodeValue, encodeValue } from '../wire/frame.js';
 import type { ViewValue } from '../wire/messages.js';
+import { ApplicationError } from '../errors.js';
 import type { GroupHost } from './group-host.js';
 
-/** One member's part in state transfers: the provider's checkpoint, or the joiner's wait for one. */
+/** A finished transfer at the joiner: the checkpoint, or why there is none. */
+export type Received = { state: unknown } | { error: Error };
+
+/**
+ * One member's part in state transfers: the provider's checkpoint, or the joiner's wait for one.
+ * A provider whose getState throws tells its joiners so (NO-STATE) instead of sending a made-up
+ * state; they ask for another provider in the next view change, and give up (StateTransferError)
+ * once every member that has the state failed them.
+ */
 export class StateTransfer {
   /** This member is in its view but has no state yet: it delivers nothing until the checkpoint is in. */
   awaiting = false;
+  /** The member that must send it, while awaiting. */
+  provider: string | undefined;
+  /** Providers whose checkpoint failed this member (reported in flushes, passed over). */
+  readonly failed: string[] = [];
   private assembly: StateAssembly | undefined;
 
   constructor(
     private readonly group: string,
     private readonly host: GroupHost,
-    private readonly report: (error: Error) => void,
   ) {}
 
-  /** The application's checkpoint, as chunks; called exactly at the cut. */
-  checkpoint(): Uint8Array[] {
-    const chunkBytes = this.host.config.stateChunkBytes;
+  /** The checkpoint, as chunks; called exactly at the cut. An Error when the upcall threw. */
+  checkpoint(take: () => unknown): Uint8Array[] | Error {
     try {
-      return chunkState(this.host.getState(), chunkBytes);
+      return chunkState(take(), this.host.config.stateChunkBytes);
     } catch (error) {
-      this.report(new Error(`getState failed: ${(error as Error).message}`));
-      return chunkState(null, chunkBytes);
+      const cause = error instanceof Error ? error : new Error(String(error));
+      return new ApplicationError(`getState failed: ${cause.message}`);
     }
   }
 
-  /** Sends the checkpoint to every member of the new view that needs it. */
-  provide(value: ViewValue, me: string, chunks: Uint8Array[]): void {
+  /** Sends the checkpoint (or the news that there is none) to every member of the new view that needs it. */
+  provide(value: ViewValue, me: string, chunks: Uint8Array[] | Error): void {
     for (const to of value.needState) {
       if (to === me) continue;
+      if (chunks instanceof Error) {
+        this.host.send(to, { t: 'z', g: this.group, v: value.id, f: me, to, e: chunks.message.slice(0, 4096) });
+        continue;
+      }
       chunks.forEach((d, i) => this.host.send(to, { t: 's', g: this.group, v: value.id, f: me, to, i, c: chunks.length, d }));
     }
   }
 
-  /** Waits for a checkpoint (afresh: chunks of an earlier view's transfer are forgotten). */
-  await(): void {
+  /** Waits for a checkpoint from `provider` (afresh: chunks of an earlier view's transfer are forgotten). */
+  await(provider: string): void {
     this.awaiting = true;
+    this.provider = provider;
     this.assembly = undefined;
   }
 
-  /** Takes one chunk; true once the whole checkpoint is in and handed to `setState`. */
-  receive(viewId: number, index: number, count: number, data: Uint8Array): boolean {
-    if (!this.awaiting) return false;
+  /** Takes one chunk; the checkpoint once it is all in (or why it does not decode). */
+  receive(from: string, viewId: number, index: number, count: number, data: Uint8Array): Received | undefined {
+    if (!this.awaiting || from !== this.provider) return undefined;
     this.assembly ??= new StateAssembly(viewId, count);
-    if (this.assembly.count !== count) return false;
+    if (this.assembly.count !== count) return undefined;
     this.assembly.add(index, data);
-    if (!this.assembly.complete) return false;
+    if (!this.assembly.complete) return undefined;
     const state = this.assembly.value();
-    this.reset();
-    if (state instanceof Error) this.report(state);
-    else {
-      try {
-        this.host.setState(state);
-      } catch (error) {
-        this.report(new Error(`setState failed: ${(error as Error).message}`));
-      }
-    }
+    this.done();
+    return state instanceof Error ? { error: state } : { state };
+  }
+
+  /** The provider says it has no checkpoint for us: remember it, wait for the next view change. */
+  refused(from: string): boolean {
+    if (!this.awaiting || from !== this.provider) return false;
+    if (!this.failed.includes(from)) this.failed.push(from);
+    this.assembly = undefined;
     return true;
   }
 
-  reset(): void {
+  /** The transfer is over (or abandoned): nothing awaited any more. */
+  done(): void {
     this.awaiting = false;
+    this.provider = undefined;
     this.assembly = undefined;
+  }
+
+  /** A new life in the group: forget everything. */
+  reset(): void {
+    this.done();
+    this.failed.length = 0;
   }
 }
 

@@ -74,6 +74,7 @@ export class GroupHandle implements Group {
     });
     registerGroup(this, {
       stats: () => engine.stats(),
+      identity: () => engine.identity,
       openChannel: (name, handler, channelOptions) => this.openChannel(name, handler, channelOptions),
     });
   }
@@ -112,8 +113,13 @@ export class GroupHandle implements Group {
     return this.events.on(event, listener as (value: View | Message) => void);
   }
 
+  /** Set once the process closed: every call rejects at once. */
+  private closedBy: Error | undefined;
+
   join(): Promise<View> {
-    if (this.engine.status === 'member' && this.engine.view?.primary) return Promise.resolve(this.engine.view);
+    if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
+    if (this.engine.leaving) return Promise.reject(new GroupClosedError('the group is being left'));
+    if (this.engine.status === 'member' && this.engine.view?.primary && this.joined === undefined) return Promise.resolve(this.engine.view);
     this.joined ??= deferred<View>();
     const done = this.joined;
     this.context.announce(this.name);
@@ -126,6 +132,7 @@ export class GroupHandle implements Group {
   }
 
   private multicast(data: unknown, options: SendOptions, tag: SendTag): Promise<void> {
+    if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
     const order = options.order ?? 'total';
     if (order !== 'fifo' && order !== 'causal' && order !== 'total') {
       return Promise.reject(new TypeError(`unknown order ${String(order)}`));
@@ -137,7 +144,12 @@ export class GroupHandle implements Group {
     return done.promise;
   }
 
+  /**
+   * Resolves once every send made before it is settled and, if it went out, stable: a refused send
+   * was never sent, so it is not waited for. Rejects only if the group is left or closed first.
+   */
   flush(): Promise<void> {
+    if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
     const done = deferred<void>();
     this.context.run(() => {
       const ticket = this.engine.lastTicket;
@@ -148,10 +160,13 @@ export class GroupHandle implements Group {
   }
 
   leave(): Promise<void> {
-    if (this.engine.status === 'left') return Promise.resolve();
+    if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
+    if (this.engine.status === 'left' || (this.engine.status === 'idle' && this.joined === undefined)) return Promise.resolve();
     this.leaving ??= deferred<void>();
     const done = this.leaving;
-    const timeoutMs = 3 * (this.options.failureTimeoutMs ?? 1000);
+    // The engine finishes a leave by itself in every phase; this only bounds a leave that cannot
+    // complete (a partition that outlasts it): then the member abandons the group without a view change.
+    const timeoutMs = 5 * (this.options.failureTimeoutMs ?? 1000);
     const cancel = this.context.setTimer(() => this.context.run(() => this.engine.abandon()), timeoutMs);
     void done.promise.then(cancel);
     this.context.run(() => this.engine.leave());
@@ -166,6 +181,7 @@ export class GroupHandle implements Group {
   }
 
   request(data: unknown, options: RequestOptions = {}): Promise<Reply[]> {
+    if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
     const want = options.replies ?? 'all';
     if (!(want === 'one' || want === 'majority' || want === 'all' || (typeof want === 'number' && want >= 0 && Number.isFinite(want)))) {
       return Promise.reject(new TypeError(`replies must be 'one', 'majority', 'all' or a number >= 0, not ${String(want)}`));
@@ -189,7 +205,12 @@ export class GroupHandle implements Group {
   /** Called by the process for every event of this group's engine, in order. */
   handle(event: GroupEvent): void {
     switch (event.type) {
-      case 'view': return this.onView(event.view);
+      case 'view': return this.onView(event.view, event.missed);
+      case 'join-failed': // a rejoin that fails has no promise to reject: it is reported instead
+        if (this.joined !== undefined) this.joined.reject(event.error);
+        else this.context.reportError(event.error);
+        this.joined = undefined;
+        return;
       case 'message':
         if (event.channel !== undefined) this.deliverToChannel(event.channel, event.message, event.ephemeral);
         else if (event.request) {
@@ -215,7 +236,7 @@ export class GroupHandle implements Group {
     }
   }
 
-  private onView(view: View): void {
+  private onView(view: View, missed: readonly string[]): void {
     if (view.primary) {
       this.lastPrimary = view;
       this.joined?.resolve(view);
@@ -224,6 +245,8 @@ export class GroupHandle implements Group {
     this.channels.view(view, (error) => this.context.reportError(error));
     this.events.emit('view', view);
     for (const pending of [...this.requests.values()]) {
+      // Members that had no state delivered nothing of the view the request was delivered in.
+      if (pending.asked !== undefined && missed.length > 0) pending.asked = pending.asked.filter((m) => !missed.includes(m));
       // Excluded (cut off, then gone on without): its request was asked as a member it no longer is.
       const excluded = this.engine.status === 'minority' || pending.me !== this.engine.me ||
         (view.primary && !view.members.includes(pending.me));
@@ -247,13 +270,6 @@ export class GroupHandle implements Group {
       this.tickets.get(t)?.reject(error);
       this.tickets.delete(t);
     }
-    const first = Math.min(...tickets);
-    const still: typeof this.flushes = [];
-    for (const f of this.flushes) {
-      if (f.ticket >= first) f.done.reject(error);
-      else still.push(f);
-    }
-    this.flushes = still;
   }
 
   private onLeft(): void {
@@ -263,7 +279,32 @@ export class GroupHandle implements Group {
     this.joined = undefined;
     this.leaving?.resolve();
     this.leaving = undefined;
-    for (const pending of [...this.requests.values()]) this.settleRequest(pending, closed);
+    this.rejectPending(closed);
+  }
+
+  /** Rejects every call still pending (the group is left, or the process closed). */
+  private rejectPending(error: Error): void {
+    for (const pending of [...this.requests.values()]) this.settleRequest(pending, error);
+    for (const f of this.flushes) f.done.reject(error);
+    this.flushes = [];
+    for (const done of this.tickets.values()) done.reject(error);
+    this.tickets.clear();
+  }
+
+  /**
+   * The process closed: every call still pending settles now, and every later one rejects. After
+   * a graceful close nothing is pending (each group was left); after an abrupt one, a message
+   * already multicast may still reach the others, as with a crash.
+   */
+  closeNow(): void {
+    if (this.closedBy !== undefined) return;
+    const error = new GroupClosedError('the process is closed');
+    this.closedBy = error;
+    this.joined?.reject(error);
+    this.joined = undefined;
+    this.leaving?.resolve();
+    this.leaving = undefined;
+    this.rejectPending(error);
   }
 
   // ---------------------------------------------------------------- group RPC

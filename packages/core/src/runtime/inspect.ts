@@ -23,6 +23,7 @@ export interface ChannelOptions {
 
 interface GroupInternals {
   stats(): GroupStats;
+  identity(): string | undefined;
   openChannel(name: string, handler: ChannelHandler, options: ChannelOptions): Channel;
 }
 
@@ -42,6 +43,15 @@ function of(group: Group): GroupInternals {
 /** The memory figures of a group. */
 export function groupStats(group: Group): GroupStats {
   return of(group).stats();
+}
+
+/**
+ * Which founding of the group the member's views belong to (the founder's member id), for
+ * diagnostics and the property checker: two groups founded apart under one name (a partition at
+ * start-up, two signaling servers) number their views independently until one dissolves.
+ */
+export function groupIdentity(group: Group): string | undefined {
+  return of(group).identity();
 }
 
 /**

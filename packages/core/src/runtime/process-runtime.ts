@@ -166,6 +166,14 @@ class ProcessRuntime implements Process {
 
   async close(options: { abrupt?: boolean } = {}): Promise<void> {
     if (this.closed) return;
+    if (options.abrupt === true) return this.shutDown(options); // also cuts short a graceful close under way
+    this.closing ??= this.shutDown(options);
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async shutDown(options: { abrupt?: boolean }): Promise<void> {
     if (options.abrupt !== true) {
       await Promise.allSettled([...this.handles.values()].map((h) => h.leave()));
       await this.drain();
@@ -175,6 +183,7 @@ class ProcessRuntime implements Process {
       });
     }
     this.closed = true;
+    for (const handle of this.handles.values()) handle.closeNow();
     this.stopTicking();
     await this.transport.close({ abrupt: options.abrupt === true });
   }

@@ -14,12 +14,14 @@
  *   o  ORDER     the sequencer's positions q, q+1, ... for (rank, seq) pairs in l (flattened)
  *   j  JOIN      a process asks to join as member f (repeated until it is in a view); au: secret
  *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
- *                | 'refused'
+ *                | 'refused' (a wrong secret: the joiner gives up); or the answer to a DEPARTED of a
+ *                process leaving as it joined: 'clear' (it is in no view or accepted value of the sender's)
+ *                | 'holding' (it is: the sender's group will exclude it first)
  *   l  LEAVE     member f of view v asks to leave
  *   f  FLUSH     phase 1 of the change after view v, ballot b: stop sending, report
  *   F  FLUSH-OK  the report: holds h, causal counts hc, order base ob and entries ol, highest
  *                positioned seq per sender pu, payloads ms above the member's stable floor, the
- *                accepted value ac, no state yet nl
+ *                accepted value ac, no state yet nl, providers whose checkpoint failed it np
  *   N  NACK      ballot b is below the promise pb
  *   p  PROPOSE   phase 2: value val for ballot b
  *   a  ACCEPT    the value of ballot b is accepted
@@ -28,11 +30,18 @@
  *   L  LAG       the sender is still in view v and cannot take part in a later round (also a
  *                blocked member's probe: has the group gone on without me?)
  *   x  DEPARTED  member f no longer takes part (left, excluded, or declared itself in a minority)
- *   w  WANT      member f of view v was blocked (cut off from a majority) and sees a majority again:
- *                it asks the coordinator for a view change, which ends its blocked state
+ *   w  WANT      member f of view v asks the coordinator for a view change: it was blocked (cut off
+ *                from a majority) and sees a majority again, or it suspects the members s, or its
+ *                state transfer failed
  *   E  ENDED     the sender is in view v, which does not hold member `to`: the group went on
  *                without it (the answer to a round, probe or nudge of a view long gone)
  *   s  STATE     chunk i of c of the checkpoint of view v for joiner `to`
+ *   z  NO-STATE  the provider of view v could not take the checkpoint for `to` (its getState threw: e)
+ *   Q  FATE?     member f, excluded after view v without learning the cut, asks how many of its
+ *                messages of v the cut kept (its pending safe sends settle by the answer)
+ *   A  FATE      the answer, to `to`: cut c and dropped seqs d of its messages in view v, or u: unknown
+ *   h  HELLO     a member of a group (id gid, founded at born, n members) greets a process of the same
+ *                name outside its view: two groups founded apart meet, and the smaller one dissolves
  *   r  DIRECT    a point-to-point payload p for member `to` (request replies)
  */
 import type { Ballot } from '../membership/ballot.js';
@@ -47,14 +56,14 @@ export interface DataMsg {
 export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number }
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
 export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
-export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused';
+export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused' | 'clear' | 'holding';
 export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus }
 export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
 export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
 export interface FlushOkMsg {
   t: 'F'; g: string; v: number; f: string; b: Ballot;
   h: number[]; hc: number[]; ob: number; ol: number[]; pu: number[]; ms: DataMsg[];
-  ac?: [Ballot, ViewValue]; nl?: 1;
+  ac?: [Ballot, ViewValue]; nl?: 1; np?: string[];
 }
 export interface NackMsg { t: 'N'; g: string; v: number; f: string; b: Ballot; pb: Ballot }
 export interface ProposeMsg { t: 'p'; g: string; v: number; f: string; b: Ballot; val: ViewValue }
@@ -63,15 +72,19 @@ export interface CommitMsg { t: 'c'; g: string; v: number; f: string; b: Ballot 
 export interface InstallMsg { t: 'i'; g: string; v: number; f: string; val: ViewValue }
 export interface LagMsg { t: 'L'; g: string; v: number; f: string }
 export interface DepartedMsg { t: 'x'; g: string; f: string }
-export interface WantMsg { t: 'w'; g: string; v: number; f: string }
+export interface WantMsg { t: 'w'; g: string; v: number; f: string; s?: string[] }
 export interface EndedMsg { t: 'E'; g: string; v: number; f: string; to: string }
 export interface StateMsg { t: 's'; g: string; v: number; f: string; to: string; i: number; c: number; d: Uint8Array }
 export interface DirectMsg { t: 'r'; g: string; f: string; to: string; p: unknown }
+export interface NoStateMsg { t: 'z'; g: string; v: number; f: string; to: string; e: string }
+export interface FateQueryMsg { t: 'Q'; g: string; v: number; f: string }
+export interface FateMsg { t: 'A'; g: string; v: number; f: string; to: string; c: number; d: number[]; u?: 1 }
+export interface HelloMsg { t: 'h'; g: string; f: string; gid: string; born: number; n: number }
 
 export type GroupMsg =
   | DataMsg | StableMsg | OrderMsg | JoinMsg | StatusMsg | LeaveMsg | FlushMsg | FlushOkMsg
   | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | WantMsg | EndedMsg
-  | StateMsg | DirectMsg;
+  | StateMsg | DirectMsg | NoStateMsg | FateQueryMsg | FateMsg | HelloMsg;
 
 /**
  * The decision of one view change, agreed by ballots: the next view and the cut that ends the
@@ -94,5 +107,9 @@ export interface ViewValue {
   msgs: DataMsg[];
   /** Members that must receive the checkpoint, and who sends it. */
   needState: string[];
+  /** The member that sends the checkpoint; '' when no member could (every provider failed). */
   provider: string;
+  /** The group's identity: its founder's member id and founding time (two groups founded apart differ). */
+  gid: string;
+  born: number;
 }

@@ -38,7 +38,8 @@ function isValue(x: unknown): x is ViewValue {
   return (
     isNat(x.id) && isIds(x.members) && isIds(x.joined) && isIds(x.left) && isNats(x.cut) &&
     isPairs(x.drops) && isNat(x.orderBase) && isPairs(x.order) && Array.isArray(x.msgs) && x.msgs.every(isDataMsg) &&
-    isIds(x.needState) && isId(x.provider) && new Set(x.members).size === x.members.length
+    isIds(x.needState) && typeof x.provider === 'string' && x.provider.length <= MAX_ID_CHARS && isId(x.gid) && isNat(x.born) &&
+    new Set(x.members).size === x.members.length
   );
 }
 
@@ -47,12 +48,12 @@ const checks: Record<string, (m: Obj) => boolean> = {
   k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op),
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
   j: (m) => isOpt(m.au, (a) => typeof a === 'string' && a.length <= 4096),
-  J: (m) => m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused',
+  J: (m) => m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused' || m.st === 'clear' || m.st === 'holding',
   l: (m) => isNat(m.v),
   f: (m) => isNat(m.v) && isBallot(m.b),
   F: (m) =>
     isNat(m.v) && isBallot(m.b) && isNats(m.h) && isNats(m.hc) && isNat(m.ob) && isPairs(m.ol) && isNats(m.pu) &&
-    Array.isArray(m.ms) && m.ms.every(isDataMsg) && isFlag(m.nl) &&
+    Array.isArray(m.ms) && m.ms.every(isDataMsg) && isFlag(m.nl) && isOpt(m.np, isIds) &&
     isOpt(m.ac, (a) => Array.isArray(a) && a.length === 2 && isBallot(a[0]) && isValue(a[1])),
   N: (m) => isNat(m.v) && isBallot(m.b) && isBallot(m.pb),
   p: (m) => isNat(m.v) && isBallot(m.b) && isValue(m.val),
@@ -61,10 +62,14 @@ const checks: Record<string, (m: Obj) => boolean> = {
   i: (m) => isNat(m.v) && isValue(m.val),
   L: (m) => isNat(m.v),
   x: () => true,
-  w: (m) => isNat(m.v),
+  w: (m) => isNat(m.v) && isOpt(m.s, isIds),
   E: (m) => isNat(m.v) && isId(m.to),
   s: (m) => isNat(m.v) && isId(m.to) && isNat(m.i) && isNat(m.c) && m.i < m.c && m.d instanceof Uint8Array,
   r: (m) => isId(m.to) && 'p' in m,
+  z: (m) => isNat(m.v) && isId(m.to) && typeof m.e === 'string' && m.e.length <= 4096,
+  Q: (m) => isNat(m.v),
+  A: (m) => isNat(m.v) && isId(m.to) && isNat(m.c) && isNats(m.d) && isFlag(m.u),
+  h: (m) => isId(m.gid) && isNat(m.born) && isNat(m.n),
 };
 
 /** Returns the message typed, or a sentence saying what is wrong with it. */
