@@ -6,25 +6,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { resolveLimits, type SignalingLimits } from './limits.js';
+import type { SignalingLimits } from './limits.js';
+import { resolveOptions, type SignalingServerOptions } from './options.js';
 import { SocketHub } from './socket-hub.js';
 import { createStaticHandler, sendText, type StaticHandler } from './static-files.js';
-
-/** Options of {@link startSignalingServer}. */
-export interface SignalingServerOptions {
-  /** The TCP port; 0 picks any free port (read it back from `port` or `url`). */
-  port: number;
-  /** The interface to listen on; default `'127.0.0.1'`, so nothing is exposed by accident. */
-  host?: string;
-  /** When set, every `hello` must carry a token from `issueToken` signed with this secret. */
-  secret?: string;
-  /** A folder served on the same port for every GET that is neither `/healthz` nor a WebSocket. */
-  staticDir?: string;
-  /** Overrides of {@link DEFAULT_LIMITS}. */
-  limits?: Partial<SignalingLimits>;
-  /** Called with any error a handler threw (a server bug); default `console.error`. */
-  onBug?: (error: unknown) => void;
-}
 
 /** A running signaling server. */
 export interface SignalingServer {
@@ -38,17 +23,16 @@ export interface SignalingServer {
   close(): Promise<void>;
 }
 
+export type { SignalingServerOptions, RedisOptions } from './options.js';
+
 /**
- * Starts a signaling server.
+ * Starts a signaling server; with no options, on 127.0.0.1 and any free port.
  *
- * @throws RangeError on an invalid port, empty secret or invalid limit; rejects when the
- * port cannot be bound or `staticDir` is not a folder.
+ * Rejects with a TypeError or RangeError naming the option for a bad option (before anything is
+ * bound), and with the system's error when the port cannot be bound or `staticDir` is not a folder.
  */
-export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
-  const { port, host = '127.0.0.1', secret, staticDir, onBug = (error: unknown) => console.error('synchrony-signaling: internal error', error) } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${String(port)}`);
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) throw new RangeError('secret must be a non-empty string');
-  const limits = resolveLimits(options.limits);
+export async function startSignalingServer(options?: SignalingServerOptions): Promise<SignalingServer> {
+  const { port, host, secret, staticDir, limits, onBug } = resolveOptions(options);
   const serveStatic = staticDir === undefined ? undefined : await createStaticHandler(staticDir);
   const hub = new SocketHub(limits, secret, onBug);
 
