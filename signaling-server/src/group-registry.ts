@@ -97,6 +97,11 @@ export class GroupRegistry {
     return this.members.get(id);
   }
 
+  /** Every member registered here. */
+  allMembers(): Member[] {
+    return [...this.members.values()];
+  }
+
   /** The groups that have members here. */
   localGroups(): IterableIterator<string> {
     return this.groups.keys();

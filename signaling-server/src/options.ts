@@ -124,3 +124,14 @@ export function show(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   return Array.isArray(value) ? 'an array' : `an ${typeof value}`;
 }
+
+/** A Redis URL without its password, for messages and logs. */
+export function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(not a valid URL)';
+  }
+}

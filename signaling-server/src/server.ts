@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { SignalingLimits } from './limits.js';
-import { resolveOptions, type SignalingServerOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
 import { SocketHub } from './socket-hub.js';
 import { createStaticHandler, sendText, type StaticHandler } from './static-files.js';
 
@@ -32,12 +32,13 @@ export type { SignalingServerOptions, RedisOptions } from './options.js';
  * bound), and with the system's error when the port cannot be bound or `staticDir` is not a folder.
  */
 export async function startSignalingServer(options?: SignalingServerOptions): Promise<SignalingServer> {
-  const { port, host, secret, staticDir, limits, onBug } = resolveOptions(options);
+  const { port, host, secret, staticDir, limits, redis, onBug } = resolveOptions(options);
   const serveStatic = staticDir === undefined ? undefined : await createStaticHandler(staticDir);
   const hub = new SocketHub(limits, secret, onBug);
+  const cluster = redis === undefined ? undefined : await joinCluster(hub, redis, limits, onBug);
 
   const httpServer = createServer((request, response) => {
-    handleHttp(request, response, hub, serveStatic).catch((error: unknown) => {
+    handleHttp(request, response, hub, cluster, serveStatic).catch((error: unknown) => {
       onBug(error);
       if (!response.headersSent) sendText(response, 500, 'internal error');
       else response.destroy();
@@ -52,7 +53,12 @@ export async function startSignalingServer(options?: SignalingServerOptions): Pr
   wss.on('connection', (socket, request) => hub.accept(socket, request.socket.remoteAddress ?? 'unknown'));
   wss.on('error', onBug);
 
-  await listen(httpServer, port, host);
+  try {
+    await listen(httpServer, port, host);
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
   const heartbeat = setInterval(() => hub.heartbeat(), limits.heartbeatIntervalMs);
   const boundPort = (httpServer.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
@@ -61,20 +67,38 @@ export async function startSignalingServer(options?: SignalingServerOptions): Pr
     port: boundPort,
     limits: Object.freeze({ ...limits }),
     close: () => {
-      closing ??= shutDown(httpServer, wss, hub, heartbeat);
+      closing ??= shutDown(httpServer, wss, hub, heartbeat).finally(() => cluster?.close());
       return closing;
     },
   };
 }
 
-async function handleHttp(request: IncomingMessage, response: ServerResponse, hub: SocketHub, serveStatic: StaticHandler | undefined): Promise<void> {
+/**
+ * Joins the cluster on Redis. The directory module (and with it the Redis client) is imported here
+ * and only here, so a standalone server never loads it.
+ */
+async function joinCluster(hub: SocketHub, redis: NonNullable<ResolvedOptions['redis']>, limits: SignalingLimits, onBug: (error: unknown) => void): Promise<Cluster> {
+  const { RedisDirectory } = await import('./cluster/redis-directory.js');
+  const directory = await RedisDirectory.start(hub.registry, redis, limits.peersPerGroup, onBug);
+  hub.registry.attach(directory);
+  hub.setIdClaimer((id, key) => directory.claim(id, key));
+  return directory;
+}
+
+/** The part of the cluster link the server uses. */
+interface Cluster {
+  readonly status: { readonly server: string; readonly redis: 'ready' | 'down' };
+  close(): Promise<void>;
+}
+
+async function handleHttp(request: IncomingMessage, response: ServerResponse, hub: SocketHub, cluster: Cluster | undefined, serveStatic: StaticHandler | undefined): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('allow', 'GET, HEAD');
     return sendText(response, 405, 'method not allowed');
   }
   const pathname = (request.url ?? '/').split('?', 1)[0];
   if (pathname === '/healthz') {
-    const body = JSON.stringify({ ok: true, sockets: hub.socketCount, groups: hub.groupCount });
+    const body = JSON.stringify({ ok: true, sockets: hub.socketCount, groups: hub.groupCount, ...(cluster === undefined ? {} : { cluster: cluster.status }) });
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     return void response.end(request.method === 'HEAD' ? undefined : body);
   }
