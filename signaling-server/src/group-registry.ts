@@ -44,6 +44,13 @@ export interface Directory {
   released(member: Member): void;
   /** Relays `data` from local `from` to `to`, a peer on server `instance`. */
   relay(instance: string, from: string, to: string, data: unknown): void;
+  /**
+   * True while the cluster's lists may be incomplete (Redis is away, or came back and the other
+   * servers are still writing their peers again): `peers` lists are held back meanwhile, since an
+   * answer of "nobody" would have a joiner found a second group of the same name. The directory
+   * announces every group when it ends.
+   */
+  holdingLists(): boolean;
 }
 
 /** The outcome of {@link GroupRegistry.join}. */
@@ -116,7 +123,7 @@ export class GroupRegistry {
   join(member: Member, group: string): JoinOutcome {
     let members = this.groups.get(group);
     if (members?.has(member)) {
-      member.send({ type: 'peers', group, peers: this.listOf(group, member) });
+      if (this.directory?.holdingLists() !== true) member.send({ type: 'peers', group, peers: this.listOf(group, member) });
       return 'already-member';
     }
     if (this.sizeOf(group) >= this.peersPerGroup) return 'full';
@@ -177,7 +184,7 @@ export class GroupRegistry {
   /** Sends every member here in `group` its current list (the cluster's view of it changed). */
   announce(group: string): void {
     const members = this.groups.get(group);
-    if (members === undefined) return;
+    if (members === undefined || this.directory?.holdingLists() === true) return;
     for (const member of members) member.send({ type: 'peers', group, peers: this.listOf(group, member) });
   }
 

@@ -31,6 +31,8 @@ const SLOW_REFRESH_EVERY = 100;
 const FIRST_CONNECT_MS = 5000;
 /** Reconnection delays to Redis: doubling from 50 ms, at most this. */
 const RECONNECT_DELAY_MAX_MS = 1000;
+/** Lists are held back at most this long while Redis is away; then local knowledge is better than none. */
+const HOLD_LISTS_MAX_MS = 10_000;
 const NO_KEY = '-';
 
 type Client = ReturnType<typeof createClient>;
@@ -54,7 +56,11 @@ export class RedisDirectory implements Directory {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
   private closed = false;
-  private warnedDown = false;
+  /** Redis was lost and is not back yet. */
+  private outage = false;
+  /** `peers` lists are held back until then (see Directory.holdingLists). */
+  private holdUntilMs = 0;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly registry: GroupRegistry,
@@ -73,8 +79,16 @@ export class RedisDirectory implements Directory {
         reconnectStrategy: (retries, cause) => (everReady ? Math.min(50 * 2 ** retries, RECONNECT_DELAY_MAX_MS) : retries >= 3 ? cause : 100),
       },
     });
-    this.client.once('ready', () => {
-      everReady = true;
+    this.client.on('ready', () => {
+      if (!everReady) {
+        everReady = true;
+        return;
+      }
+      // Back after an outage: Redis may have restarted empty. Write our peers again now, and hold
+      // lists until the other servers, reconnecting on their own backoff, have done the same.
+      this.outage = false;
+      this.holdLists(this.options.presenceTtlMs + RECONNECT_DELAY_MAX_MS);
+      void this.tick();
     });
     this.subscriber = this.client.duplicate();
     for (const client of [this.client, this.subscriber]) client.on('error', (error: unknown) => this.onRedisError(error));
@@ -102,6 +116,10 @@ export class RedisDirectory implements Directory {
   /** Whether Redis is reachable now, for /healthz. */
   get status(): ClusterStatus {
     return { server: this.server, redis: this.client.isReady ? 'ready' : 'down' };
+  }
+
+  holdingLists(): boolean {
+    return Date.now() < this.holdUntilMs;
   }
 
   remote(group: string): readonly RemotePeer[] {
@@ -149,6 +167,7 @@ export class RedisDirectory implements Directory {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ticker);
+    clearTimeout(this.holdTimer);
     if (this.client.isReady) await this.command(() => this.client.del(this.keys.instance(this.server)));
     for (const client of [this.subscriber, this.client]) {
       if (client.isOpen) await client.close().catch(() => client.destroy());
@@ -296,9 +315,7 @@ export class RedisDirectory implements Directory {
   private async command<T>(call: () => Promise<T>): Promise<T | undefined> {
     if (this.closed && !this.client.isOpen) return undefined;
     try {
-      const result = await call();
-      this.warnedDown = false;
-      return result;
+      return await call();
     } catch (error) {
       if (!this.client.isReady) return undefined;
       this.reportBug(error);
@@ -306,9 +323,23 @@ export class RedisDirectory implements Directory {
     }
   }
 
+  /** Holds lists back for `ms` from now, then announces every group. */
+  private holdLists(ms: number): void {
+    if (this.closed) return;
+    this.holdUntilMs = Date.now() + ms;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.holdUntilMs = 0;
+      for (const group of this.registry.localGroups()) this.registry.announce(group);
+      this.rereadAll();
+    }, ms);
+  }
+
   private onRedisError(error: unknown): void {
-    if (this.closed || this.warnedDown) return;
-    this.warnedDown = true; // once per outage: the client retries every second and would say so each time
+    // Once per outage: the client retries every second and reports each failure.
+    if (this.closed || this.outage || this.client.isReady) return;
+    this.outage = true;
+    this.holdLists(HOLD_LISTS_MAX_MS);
     console.warn(`synchrony-signaling: Redis at ${redacted(this.options.url)} unavailable (${error instanceof Error ? error.message : String(error)}); serving local peers, reconnecting`);
   }
 }
