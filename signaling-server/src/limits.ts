@@ -26,6 +26,12 @@ export interface SignalingLimits {
   heartbeatIntervalMs: number;
   /** Time a new socket has to send `hello`. */
   helloTimeoutMs: number;
+  /**
+   * Time a TCP connection has to send its complete HTTP request (the WebSocket upgrade, or a GET):
+   * a slowloris client dribbling its headers byte by byte is cut off then. Connections still in
+   * their handshake also count against `socketsPerAddress`.
+   */
+  handshakeTimeoutMs: number;
 }
 
 /** The default limits: comfortable for a classroom or a demo, tight enough for the open internet. */
@@ -39,6 +45,7 @@ export const DEFAULT_LIMITS: Readonly<SignalingLimits> = Object.freeze({
   sendBufferBytesPerSocket: 1024 * 1024,
   heartbeatIntervalMs: 15_000,
   helloTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
 });
 
 /**

@@ -10,6 +10,7 @@ import type { SignalingLimits } from './limits.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
 import { SocketHub } from './socket-hub.js';
 import { createStaticHandler, sendText, type StaticHandler } from './static-files.js';
+import { guardHandshakes } from './handshake-guard.js';
 
 /** A running signaling server. */
 export interface SignalingServer {
@@ -44,10 +45,11 @@ export async function startSignalingServer(options?: SignalingServerOptions): Pr
       else response.destroy();
     });
   });
-  // Bound how long a plain HTTP request may dribble in (slowloris); upgraded sockets are
-  // governed by the hello timeout and the heartbeat instead.
-  httpServer.headersTimeout = 10_000;
-  httpServer.requestTimeout = 30_000;
+  // A request must arrive whole within handshakeTimeoutMs (slowloris); then an upgraded socket is
+  // governed by the hello timeout and the heartbeat, a plain request by requestTimeout.
+  guardHandshakes(httpServer, limits);
+  httpServer.headersTimeout = limits.handshakeTimeoutMs;
+  httpServer.requestTimeout = Math.max(30_000, limits.handshakeTimeoutMs); // Node wants it ≥ headersTimeout
   // No compression: it costs CPU per frame and opens the door to decompression bombs.
   const wss = new WebSocketServer({ server: httpServer, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   wss.on('connection', (socket, request) => hub.accept(socket, request.socket.remoteAddress ?? 'unknown'));
