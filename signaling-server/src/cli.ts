@@ -21,6 +21,7 @@ const USAGE = `usage: synchrony-signaling [--port 8787] [--host 127.0.0.1] [--se
                      (or set SYNCHRONY_SIGNALING_REDIS, which keeps a password out of the process list)
   --redis-prefix     keys and channels of this cluster (default synchrony:)
   --presence-ttl-ms  a dead server's peers leave discovery after this long (default 3000)
+  --limit NAME=N     override one limit of DEFAULT_LIMITS, e.g. --limit socketsPerAddress=256 (repeatable)
 `;
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
       'presence-ttl-ms': { type: 'string' },
+      limit: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -48,7 +50,13 @@ async function main(): Promise<void> {
   const ttl = values['presence-ttl-ms'];
   if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new Error(`--presence-ttl-ms must be an integer, got ${ttl}`);
   const redis = redisUrl === undefined ? undefined : { url: redisUrl, ...(values['redis-prefix'] === undefined ? {} : { prefix: values['redis-prefix'] }), ...(ttl === undefined ? {} : { presenceTtlMs: Number(ttl) }) };
-  const server = await startSignalingServer({ port, host: values.host, secret, staticDir: values.static, ...(redis === undefined ? {} : { redis }) });
+  const limits: Record<string, number> = {};
+  for (const pair of values.limit ?? []) {
+    const match = /^(\w+)=(\d+)$/.exec(pair);
+    if (match === null) throw new Error(`--limit takes NAME=N, got ${pair}`);
+    limits[match[1]!] = Number(match[2]);
+  }
+  const server = await startSignalingServer({ port, host: values.host, secret, staticDir: values.static, limits, ...(redis === undefined ? {} : { redis }) });
   process.stdout.write(`${server.url}\n`);
   const mode = redis === undefined ? '' : `, in a cluster on ${redacted(redis.url)}`;
   process.stderr.write(`synchrony-signaling: listening on ${server.url}${secret === undefined ? ' (open: no secret)' : ' (tokens required)'}${values.static === undefined ? '' : `, serving ${values.static}`}${mode}\n`);

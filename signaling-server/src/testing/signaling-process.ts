@@ -17,6 +17,8 @@ export interface SignalingProcessOptions {
   redis?: string;
   redisPrefix?: string;
   presenceTtlMs?: number;
+  /** Overrides of DEFAULT_LIMITS (`--limit NAME=N`). */
+  limits?: Record<string, number>;
 }
 
 /** A running `synchrony-signaling` child process on 127.0.0.1 and a free port. */
@@ -34,6 +36,7 @@ export class SignalingProcess {
     if (options.redis !== undefined) args.push('--redis', options.redis);
     if (options.redisPrefix !== undefined) args.push('--redis-prefix', options.redisPrefix);
     if (options.presenceTtlMs !== undefined) args.push('--presence-ttl-ms', String(options.presenceTtlMs));
+    for (const [name, value] of Object.entries(options.limits ?? {})) args.push('--limit', `${name}=${value}`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-2000)));
