@@ -347,7 +347,8 @@ export class SignalingClient {
         this.open();
         return;
       }
-      const why = urls.length === 1 ? `cannot reach the signaling server at ${urls[0]}: ${reason}` : `cannot reach any of ${urls.length} signaling servers: ${this.firstFailures.join('; ')}`;
+      // Each reason names its URL already.
+      const why = urls.length === 1 ? reason : `cannot reach any of ${urls.length} signaling servers: ${this.firstFailures.join('; ')}`;
       this.firstWelcome.reject(this.permanent ?? new SignalingError(why, this.firstRefusal?.code));
       this.firstWelcome = undefined;
       this.close();
