@@ -5,7 +5,8 @@
  * The wire protocol alone, browser-safe, is `@synchrony/signaling-server/protocol`.
  */
 
-export { startSignalingServer, type SignalingServer, type SignalingServerOptions } from './server.js';
+export { startSignalingServer, type SignalingServer } from './server.js';
+export type { SignalingServerOptions, RedisOptions } from './options.js';
 export { issueToken, verifyToken, ANY_GROUP, TOKEN_LIFETIME_SEC_DEFAULT, type IssueTokenOptions, type TokenClaims, type TokenVerification } from './token.js';
 export { DEFAULT_LIMITS, type SignalingLimits } from './limits.js';
 export * from './protocol.js';

@@ -26,6 +26,12 @@ export interface SignalingLimits {
   heartbeatIntervalMs: number;
   /** Time a new socket has to send `hello`. */
   helloTimeoutMs: number;
+  /**
+   * Time a TCP connection has to send its complete HTTP request (the WebSocket upgrade, or a GET):
+   * a slowloris client dribbling its headers byte by byte is cut off then. Connections still in
+   * their handshake also count against `socketsPerAddress`.
+   */
+  handshakeTimeoutMs: number;
 }
 
 /** The default limits: comfortable for a classroom or a demo, tight enough for the open internet. */
@@ -39,21 +45,25 @@ export const DEFAULT_LIMITS: Readonly<SignalingLimits> = Object.freeze({
   sendBufferBytesPerSocket: 1024 * 1024,
   heartbeatIntervalMs: 15_000,
   helloTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
 });
 
 /**
  * Merges `overrides` over {@link DEFAULT_LIMITS}.
  *
- * @throws RangeError when a limit is not a positive integer: a zero or NaN limit would
- * silently disable a protection.
+ * @throws TypeError for an unknown limit (a misspelt one would be silently ignored) or a value
+ * that is not a number; RangeError when a limit is not a positive integer: a zero or NaN limit
+ * would silently disable a protection.
  */
 export function resolveLimits(overrides: Partial<SignalingLimits> = {}): SignalingLimits {
   const limits: SignalingLimits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof SignalingLimits>) {
-    const value = overrides[key];
+  for (const key of Object.keys(overrides)) {
+    if (!Object.hasOwn(DEFAULT_LIMITS, key)) throw new TypeError(`unknown limit limits.${key} (known: ${Object.keys(DEFAULT_LIMITS).join(', ')})`);
+    const value: unknown = overrides[key as keyof SignalingLimits];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`limits.${key} must be a positive integer, got ${String(value)}`);
-    limits[key] = value;
+    if (typeof value !== 'number') throw new TypeError(`limits.${key} must be a number, got ${typeof value}`);
+    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`limits.${key} must be an integer in 1..${Number.MAX_SAFE_INTEGER}, got ${String(value)}`);
+    limits[key as keyof SignalingLimits] = value;
   }
   return limits;
 }

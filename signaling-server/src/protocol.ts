@@ -17,10 +17,14 @@
  * private-use, line- or paragraph-separator character.
  *
  * Client → server
- * - `{ type: 'hello', version, id, token? }` — the first frame. `version` must equal
+ * - `{ type: 'hello', version, id, token?, key? }` — the first frame. `version` must equal
  *   {@link PROTOCOL_VERSION}. `id` is the peer id; an id in use by another socket is refused
- *   (`id-taken`). `token` (≤ {@link TOKEN_LENGTH_MAX} chars) is required when the server
- *   has a secret.
+ *   (`id-taken`), unless both hellos carry the same `key`: a random string (1–{@link ID_LENGTH_MAX}
+ *   printable ASCII characters) that the process chose for this incarnation and shows no one
+ *   else. Then the newer socket takes the id over and the older one is closed with `id-taken`:
+ *   it is the same process reconnecting (after a network change, or to another server of a
+ *   cluster) before the server noticed that its old socket was dead. `token`
+ *   (≤ {@link TOKEN_LENGTH_MAX} chars) is required when the server has a secret.
  * - `{ type: 'join', group }` — announce interest in a group. Idempotent: joining again
  *   only re-sends the current `peers` list.
  * - `{ type: 'leave', group }` — withdraw; a no-op for a group not joined.
@@ -107,7 +111,7 @@ export const NON_FATAL_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
 const ERROR_CODE_SET: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 /** Client → server: the first frame, identifying the peer. */
-export interface HelloMessage { type: 'hello'; version: number; id: string; token?: string }
+export interface HelloMessage { type: 'hello'; version: number; id: string; token?: string; key?: string }
 /** Client → server: announce interest in a group. */
 export interface JoinMessage { type: 'join'; group: string }
 /** Client → server: withdraw from a group. */
@@ -187,13 +191,20 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
   if (frame instanceof ProtocolError) return frame;
   switch (frame.type) {
     case 'hello': {
-      const { version, id, token } = frame;
+      const { version, id, token, key } = frame;
       if (typeof version !== 'number') return bad('hello.version must be a number');
       if (version !== PROTOCOL_VERSION) return new ProtocolError('bad-version', `unsupported protocol version ${String(version).slice(0, 20)}, expected ${PROTOCOL_VERSION}`);
       if (!isPeerId(id)) return bad(`hello.id must be 1-${ID_LENGTH_MAX} printable ASCII characters`);
-      if (token === undefined) return { type: 'hello', version, id };
-      if (typeof token !== 'string' || token.length < 1 || token.length > TOKEN_LENGTH_MAX) return bad(`hello.token must be a string of 1-${TOKEN_LENGTH_MAX} characters`);
-      return { type: 'hello', version, id, token };
+      const hello: HelloMessage = { type: 'hello', version, id };
+      if (token !== undefined) {
+        if (typeof token !== 'string' || token.length < 1 || token.length > TOKEN_LENGTH_MAX) return bad(`hello.token must be a string of 1-${TOKEN_LENGTH_MAX} characters`);
+        hello.token = token;
+      }
+      if (key !== undefined) {
+        if (!isPeerId(key)) return bad(`hello.key must be 1-${ID_LENGTH_MAX} printable ASCII characters`);
+        hello.key = key;
+      }
+      return hello;
     }
     case 'join':
     case 'leave':

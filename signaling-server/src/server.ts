@@ -6,25 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { resolveLimits, type SignalingLimits } from './limits.js';
+import type { SignalingLimits } from './limits.js';
+import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
 import { SocketHub } from './socket-hub.js';
 import { createStaticHandler, sendText, type StaticHandler } from './static-files.js';
-
-/** Options of {@link startSignalingServer}. */
-export interface SignalingServerOptions {
-  /** The TCP port; 0 picks any free port (read it back from `port` or `url`). */
-  port: number;
-  /** The interface to listen on; default `'127.0.0.1'`, so nothing is exposed by accident. */
-  host?: string;
-  /** When set, every `hello` must carry a token from `issueToken` signed with this secret. */
-  secret?: string;
-  /** A folder served on the same port for every GET that is neither `/healthz` nor a WebSocket. */
-  staticDir?: string;
-  /** Overrides of {@link DEFAULT_LIMITS}. */
-  limits?: Partial<SignalingLimits>;
-  /** Called with any error a handler threw (a server bug); default `console.error`. */
-  onBug?: (error: unknown) => void;
-}
+import { guardHandshakes } from './handshake-guard.js';
 
 /** A running signaling server. */
 export interface SignalingServer {
@@ -38,37 +24,43 @@ export interface SignalingServer {
   close(): Promise<void>;
 }
 
+export type { SignalingServerOptions, RedisOptions } from './options.js';
+
 /**
- * Starts a signaling server.
+ * Starts a signaling server; with no options, on 127.0.0.1 and any free port.
  *
- * @throws RangeError on an invalid port, empty secret or invalid limit; rejects when the
- * port cannot be bound or `staticDir` is not a folder.
+ * Rejects with a TypeError or RangeError naming the option for a bad option (before anything is
+ * bound), and with the system's error when the port cannot be bound or `staticDir` is not a folder.
  */
-export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
-  const { port, host = '127.0.0.1', secret, staticDir, onBug = (error: unknown) => console.error('synchrony-signaling: internal error', error) } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${String(port)}`);
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0)) throw new RangeError('secret must be a non-empty string');
-  const limits = resolveLimits(options.limits);
+export async function startSignalingServer(options?: SignalingServerOptions): Promise<SignalingServer> {
+  const { port, host, secret, staticDir, limits, redis, onBug } = resolveOptions(options);
   const serveStatic = staticDir === undefined ? undefined : await createStaticHandler(staticDir);
   const hub = new SocketHub(limits, secret, onBug);
+  const cluster = redis === undefined ? undefined : await joinCluster(hub, redis, limits, onBug);
 
   const httpServer = createServer((request, response) => {
-    handleHttp(request, response, hub, serveStatic).catch((error: unknown) => {
+    handleHttp(request, response, hub, cluster, serveStatic).catch((error: unknown) => {
       onBug(error);
       if (!response.headersSent) sendText(response, 500, 'internal error');
       else response.destroy();
     });
   });
-  // Bound how long a plain HTTP request may dribble in (slowloris); upgraded sockets are
-  // governed by the hello timeout and the heartbeat instead.
-  httpServer.headersTimeout = 10_000;
-  httpServer.requestTimeout = 30_000;
+  // A request must arrive whole within handshakeTimeoutMs (slowloris); then an upgraded socket is
+  // governed by the hello timeout and the heartbeat, a plain request by requestTimeout.
+  guardHandshakes(httpServer, limits);
+  httpServer.headersTimeout = limits.handshakeTimeoutMs;
+  httpServer.requestTimeout = Math.max(30_000, limits.handshakeTimeoutMs); // Node wants it ≥ headersTimeout
   // No compression: it costs CPU per frame and opens the door to decompression bombs.
   const wss = new WebSocketServer({ server: httpServer, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   wss.on('connection', (socket, request) => hub.accept(socket, request.socket.remoteAddress ?? 'unknown'));
   wss.on('error', onBug);
 
-  await listen(httpServer, port, host);
+  try {
+    await listen(httpServer, port, host);
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
   const heartbeat = setInterval(() => hub.heartbeat(), limits.heartbeatIntervalMs);
   const boundPort = (httpServer.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
@@ -77,20 +69,38 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     port: boundPort,
     limits: Object.freeze({ ...limits }),
     close: () => {
-      closing ??= shutDown(httpServer, wss, hub, heartbeat);
+      closing ??= shutDown(httpServer, wss, hub, heartbeat).finally(() => cluster?.close());
       return closing;
     },
   };
 }
 
-async function handleHttp(request: IncomingMessage, response: ServerResponse, hub: SocketHub, serveStatic: StaticHandler | undefined): Promise<void> {
+/**
+ * Joins the cluster on Redis. The directory module (and with it the Redis client) is imported here
+ * and only here, so a standalone server never loads it.
+ */
+async function joinCluster(hub: SocketHub, redis: NonNullable<ResolvedOptions['redis']>, limits: SignalingLimits, onBug: (error: unknown) => void): Promise<Cluster> {
+  const { RedisDirectory } = await import('./cluster/redis-directory.js');
+  const directory = await RedisDirectory.start(hub.registry, redis, limits.peersPerGroup, onBug);
+  hub.registry.attach(directory);
+  hub.setIdClaimer((id, key) => directory.claim(id, key));
+  return directory;
+}
+
+/** The part of the cluster link the server uses. */
+interface Cluster {
+  readonly status: { readonly server: string; readonly redis: 'ready' | 'down' };
+  close(): Promise<void>;
+}
+
+async function handleHttp(request: IncomingMessage, response: ServerResponse, hub: SocketHub, cluster: Cluster | undefined, serveStatic: StaticHandler | undefined): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('allow', 'GET, HEAD');
     return sendText(response, 405, 'method not allowed');
   }
   const pathname = (request.url ?? '/').split('?', 1)[0];
   if (pathname === '/healthz') {
-    const body = JSON.stringify({ ok: true, sockets: hub.socketCount, groups: hub.groupCount });
+    const body = JSON.stringify({ ok: true, sockets: hub.socketCount, groups: hub.groupCount, ...(cluster === undefined ? {} : { cluster: cluster.status }) });
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     return void response.end(request.method === 'HEAD' ? undefined : body);
   }

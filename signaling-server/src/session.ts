@@ -35,6 +35,13 @@ export interface Connection {
 /** What a session shares with the rest of the server. */
 export interface SessionContext {
   readonly registry: GroupRegistry;
+  /**
+   * In a cluster: claims the id on every server (false when a live peer elsewhere holds it
+   * under another key). Absent for a standalone server, where the registry alone decides.
+   */
+  readonly claimId?: (id: string, key: string | undefined) => Promise<boolean>;
+  /** Reports a server bug (an async handler that threw). */
+  readonly reportBug: (error: unknown) => void;
   readonly limits: SignalingLimits;
   /** When set, `hello` must carry a token signed with it. */
   readonly secret: string | undefined;
@@ -48,6 +55,9 @@ export class Session implements Member {
   /** Set by the heartbeat, cleared by each pong. */
   awaitingPong = false;
   private peerId: string | undefined;
+  private incarnationKey: string | undefined;
+  /** A `hello` accepted here and being claimed in the cluster: the id is held, not yet welcomed. */
+  private claiming = false;
   private claims: TokenClaims | undefined;
   private closed = false;
   private readonly bucket: TokenBucket;
@@ -65,8 +75,18 @@ export class Session implements Member {
     return this.peerId ?? '';
   }
 
-  /** True once `hello` was accepted. */
+  /** The `key` of the accepted `hello`, if any. */
+  get key(): string | undefined {
+    return this.incarnationKey;
+  }
+
+  /** True once `hello` was accepted (and, in a cluster, the id claimed everywhere). */
   get welcomed(): boolean {
+    return this.peerId !== undefined && !this.claiming;
+  }
+
+  /** Holds an id in the registry: welcomed, or claiming it in the cluster. */
+  private get registered(): boolean {
     return this.peerId !== undefined;
   }
 
@@ -103,7 +123,12 @@ export class Session implements Member {
     this.connection.close(POLICY_CLOSE_CODE, code);
     // Leave the groups now rather than when the close handshake ends, which a hostile client
     // can stretch out: the others should not keep seeing, or signaling, a peer that is gone.
-    if (this.welcomed) this.context.registry.remove(this);
+    if (this.registered) this.context.registry.remove(this);
+  }
+
+  /** A newer socket of the same process (same id and key) took the id over. */
+  evict(): void {
+    this.fail('id-taken', 'a newer connection of this process (same id and key) took the id over');
   }
 
   /** Closes the socket with `code` and no error frame (server shutdown). */
@@ -116,13 +141,13 @@ export class Session implements Member {
   /** The socket is gone: leave every group, free the id. Idempotent. */
   dispose(): void {
     this.closed = true;
-    if (this.welcomed) this.context.registry.remove(this);
+    if (this.registered) this.context.registry.remove(this);
   }
 
   private dispatch(message: ClientMessage): void {
     if (message.type === 'ping') return this.send({ type: 'pong' });
     if (message.type === 'hello') return this.hello(message);
-    if (!this.welcomed) return this.fail('not-welcomed', `"${message.type}" before "hello"`);
+    if (!this.welcomed) return this.fail('not-welcomed', `"${message.type}" before "welcome"`);
     switch (message.type) {
       case 'join':
         return this.join(message.group);
@@ -134,7 +159,7 @@ export class Session implements Member {
   }
 
   private hello(message: HelloMessage): void {
-    if (this.welcomed) return this.fail('already-welcomed', 'a second "hello" on one socket');
+    if (this.registered) return this.fail('already-welcomed', 'a second "hello" on one socket');
     const { secret } = this.context;
     if (secret !== undefined) {
       if (message.token === undefined) return this.fail('token-required', 'this server requires a token in "hello"');
@@ -145,11 +170,31 @@ export class Session implements Member {
       this.claims = verification.claims;
     }
     this.peerId = message.id;
-    if (!this.context.registry.claimId(this)) {
+    this.incarnationKey = message.key;
+    if (this.context.registry.claimId(this) === 'taken') {
       this.peerId = undefined;
       return this.fail('id-taken', 'another socket uses this peer id');
     }
-    this.send({ type: 'welcome', id: message.id, version: PROTOCOL_VERSION });
+    const { claimId } = this.context;
+    if (claimId === undefined) return this.welcome();
+    // Held here already, so no second socket of this server can claim it meanwhile.
+    this.claiming = true;
+    claimId(message.id, message.key).then(
+      (claimed) => {
+        if (this.closed) return;
+        this.claiming = false;
+        if (claimed) this.welcome();
+        else this.fail('id-taken', 'a peer on another server of this cluster uses this peer id');
+      },
+      (error: unknown) => {
+        this.context.reportBug(error);
+        this.fail('server-error', 'the cluster could not register this peer id');
+      },
+    );
+  }
+
+  private welcome(): void {
+    this.send({ type: 'welcome', id: this.id, version: PROTOCOL_VERSION });
   }
 
   private join(group: string): void {
@@ -160,9 +205,12 @@ export class Session implements Member {
   }
 
   private relay(to: string, data: unknown): void {
-    const target = this.context.registry.findSharingPeer(this, to);
-    if (target === undefined) return this.sendError('peer-unreachable', 'no such peer in a group shared with you', { peer: to });
-    target.send({ type: 'signal', from: this.id, data });
+    if (!this.context.registry.relay(this, to, data)) this.unreachable(to);
+  }
+
+  /** Tells this peer that a signal to `peer` could not be delivered (non-fatal). */
+  unreachable(peer: string): void {
+    this.sendError('peer-unreachable', 'no such peer in a group shared with you', { peer });
   }
 
   private sendError(code: ErrorCode, message: string, about: Pick<ErrorMessage, 'group' | 'peer'> = {}): void {

@@ -19,8 +19,9 @@ export class SocketHub {
   // Admitted or not: a refused socket is still closing, and shutdown must wait for it too.
   private readonly everySocket = new Set<WebSocket>();
   private readonly socketsByAddress = new Map<string, number>();
-  private readonly context: SessionContext;
-  private readonly registry: GroupRegistry;
+  private context: SessionContext;
+  /** The peers and groups of this server (and, attached to it, of the cluster). */
+  readonly registry: GroupRegistry;
 
   constructor(
     private readonly limits: SignalingLimits,
@@ -28,7 +29,12 @@ export class SocketHub {
     private readonly reportBug: (error: unknown) => void,
   ) {
     this.registry = new GroupRegistry(limits.peersPerGroup);
-    this.context = { registry: this.registry, limits, secret, now: () => performance.now() };
+    this.context = { registry: this.registry, limits, secret, reportBug, now: () => performance.now() };
+  }
+
+  /** In a cluster: every `hello` claims its id on every server before it is welcomed. */
+  setIdClaimer(claimId: (id: string, key: string | undefined) => Promise<boolean>): void {
+    this.context = { ...this.context, claimId };
   }
 
   /** Open, admitted sockets. */

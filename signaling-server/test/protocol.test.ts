@@ -24,6 +24,7 @@ describe('parseClientMessage', () => {
   it('accepts every client frame and drops unknown fields', () => {
     expect(parseClientMessage(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION, id: 'a', token: 't', extra: 1 }))).toEqual({ type: 'hello', version: PROTOCOL_VERSION, id: 'a', token: 't' });
     expect(parseClientMessage('{"type":"hello","version":1,"id":"a"}')).toEqual({ type: 'hello', version: 1, id: 'a' });
+    expect(parseClientMessage('{"type":"hello","version":1,"id":"a","key":"k-1"}')).toEqual({ type: 'hello', version: 1, id: 'a', key: 'k-1' });
     expect(parseClientMessage('{"type":"join","group":"room 1 ✓"}')).toEqual({ type: 'join', group: 'room 1 ✓' });
     expect(parseClientMessage('{"type":"leave","group":"g"}')).toEqual({ type: 'leave', group: 'g' });
     expect(parseClientMessage('{"type":"signal","to":"b","data":{"type":"offer","sdp":"v=0"}}')).toEqual({ type: 'signal', to: 'b', data: { type: 'offer', sdp: 'v=0' } });
@@ -41,7 +42,8 @@ describe('parseClientMessage', () => {
       { type: 'hello', version: 1 }, { type: 'hello', version: 1, id: '' }, { type: 'hello', version: 1, id: 'a b' },
       { type: 'hello', version: 1, id: 'é' }, { type: 'hello', version: 1, id: 'x'.repeat(ID_LENGTH_MAX + 1) },
       { type: 'hello', version: 1, id: 'a', token: 5 }, { type: 'hello', version: 1, id: 'a', token: '' },
-      { type: 'hello', version: 1, id: 'a', token: 't'.repeat(5000) }, { type: 'join' }, { type: 'join', group: '' },
+      { type: 'hello', version: 1, id: 'a', token: 't'.repeat(5000) }, { type: 'hello', version: 1, id: 'a', key: 7 },
+      { type: 'hello', version: 1, id: 'a', key: 'with space' }, { type: 'hello', version: 1, id: 'a', key: 'k'.repeat(ID_LENGTH_MAX + 1) }, { type: 'join' }, { type: 'join', group: '' },
       { type: 'join', group: ['g'] }, { type: 'join', group: 'a\nb' }, { type: 'join', group: 'a\u200bb' },
       { type: 'join', group: 'g'.repeat(GROUP_LENGTH_MAX + 1) }, { type: 'leave', group: null }, { type: 'signal', to: 'b' },
       { type: 'signal', data: 1 }, { type: 'signal', to: {}, data: 1 },

@@ -101,6 +101,28 @@ describe('groups and peers', () => {
     third.send({ type: 'ping' });
     await third.next('pong');
   });
+  it('lets a newer socket with the same id and key take the id over, keeping nobody else out', async () => {
+    const server = await startServer();
+    const watcher = await TestClient.welcomed(server.url, 'watcher');
+    watcher.send({ type: 'join', group: 'g' });
+    await watcher.peers('g', []);
+    const old = await TestClient.open(server.url);
+    old.send({ type: 'hello', version: PROTOCOL_VERSION, id: 'p1', key: 'k-secret' });
+    await old.next('welcome');
+    old.send({ type: 'join', group: 'g' });
+    await watcher.peers('g', ['p1']);
+
+    // The same process again (its old socket looks alive to the server): the id moves over.
+    const fresh = await TestClient.open(server.url);
+    fresh.send({ type: 'hello', version: PROTOCOL_VERSION, id: 'p1', key: 'k-secret' });
+    await fresh.next('welcome');
+    expect(await old.expectFatal('id-taken')).toEqual({ code: 1008, reason: 'id-taken' });
+    await watcher.peers('g', []);
+    fresh.send({ type: 'join', group: 'g' });
+    await watcher.peers('g', ['p1']);
+    watcher.send({ type: 'signal', to: 'p1', data: 'to the new socket' });
+    expect(await fresh.next('signal')).toEqual({ type: 'signal', from: 'watcher', data: 'to the new socket' });
+  });
 });
 
 describe('protocol order', () => {

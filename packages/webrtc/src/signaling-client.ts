@@ -1,12 +1,16 @@
 /**
  * The client of the signaling server (protocol: @synchrony/signaling-server/protocol).
  *
- * It says `hello` under this incarnation's process id, keeps the set of groups this process
- * announced and the latest `peers` list of each, and relays WebRTC signaling data. When the socket
- * drops it reconnects with exponential backoff (with jitter) and announces its groups again; the
- * peer lists are kept meanwhile (the WebRTC connections do not depend on the server) and refreshed
- * by the server's answers to the new `join`s. A silent socket is detected by `ping`.
+ * It says `hello` under this incarnation's process id (and a random key that lets it take that id
+ * back from a socket the server still thinks alive), keeps the set of groups this process announced
+ * and the latest `peers` list of each, and relays WebRTC signaling data. When the socket drops it
+ * reconnects, to the next of its URLs (servers of one cluster), with exponential backoff (with
+ * jitter) once every URL failed in a row, and announces its groups again; the peer lists are kept
+ * meanwhile (the WebRTC connections do not depend on the server) and refreshed by the server's
+ * answers to the new `join`s. A silent socket is detected by `ping`.
  *
+ * The first connection tries each URL once; it rejects with a `SignalingError` that says why each
+ * failed (refused, not a signaling server, no answer), never hangs past `attemptTimeoutMs` per URL.
  * Malformed server frames and server errors are reported through `events.error`; nothing here throws.
  */
 import {
@@ -17,16 +21,19 @@ import {
   type ClientMessage,
   type ErrorCode,
   type ErrorMessage,
+  type HelloMessage,
 } from '@synchrony/signaling-server/protocol';
 import { DEFAULT_SIGNALING_TIMINGS, type SignalingTimings } from './config.js';
 import { SignalingError } from './errors.js';
 import { PacedOutbox } from './paced-outbox.js';
+import { randomProcessId } from './process-id.js';
+import { describeClose, describeTimeout, errorEventMessage, type AttemptTrace } from './signaling-diagnosis.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /** How to reach the server. */
 export interface SignalingClientOptions {
-  /** The server, e.g. 'ws://127.0.0.1:8787'. */
-  readonly url: string;
+  /** The servers, e.g. ['ws://127.0.0.1:8787'], tried in order; several are servers of one cluster. */
+  readonly urls: readonly string[];
   /** This incarnation's process id (printable ASCII, at most 128 characters). */
   readonly id: string;
   readonly token?: string;
@@ -50,6 +57,8 @@ export interface SignalingEvents {
 const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['bad-version', 'token-required', 'token-invalid', 'token-expired']);
 /** Refusals of a `join`: the group is dropped, or every reconnection would be refused again. */
 const JOIN_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['group-forbidden', 'too-many-groups']);
+/** What a signaling server may send before its welcome. */
+const BEFORE_WELCOME: ReadonlySet<string> = new Set(['welcome', 'error', 'pong']);
 /** Frames waiting for the connection or for the rate limit, at most; beyond it the oldest signal is dropped. */
 const OUTBOX_MAX = 4096;
 
@@ -70,6 +79,16 @@ export class SignalingClient {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pinger: ReturnType<typeof setInterval> | undefined;
   private firstWelcome: { resolve(): void; reject(error: Error): void } | undefined;
+  /** Why each URL failed during the first connection, for the rejection. */
+  private readonly firstFailures: string[] = [];
+  /** The last refusal during the first connection: its code goes into the rejection. */
+  private firstRefusal: SignalingError | undefined;
+  /** The URL in use or being tried. */
+  private urlIndex = 0;
+  /** What the current attempt has seen, for a precise diagnosis when it fails. */
+  private trace: AttemptTrace = { opened: false, errorMessage: undefined };
+  /** Shown to no one but the server: lets this incarnation take its id back (see the protocol's hello). */
+  private readonly key = randomProcessId();
 
   private constructor(
     private readonly options: SignalingClientOptions,
@@ -95,6 +114,11 @@ export class SignalingClient {
   /** This process's id. */
   get id(): string {
     return this.options.id;
+  }
+
+  /** The URL of the server in use (or being tried). */
+  get url(): string {
+    return this.options.urls[this.urlIndex] ?? '';
   }
 
   /** True while a socket is open and welcomed. */
@@ -162,43 +186,54 @@ export class SignalingClient {
 
   private open(): void {
     if (this.closed) return;
+    const url = this.url;
+    const trace: AttemptTrace = { opened: false, errorMessage: undefined };
+    this.trace = trace;
     let socket: WebSocketLike;
     try {
-      socket = new this.options.WebSocket(this.options.url);
+      socket = new this.options.WebSocket(url);
     } catch (error) {
-      this.onSocketGone(`cannot open ${this.options.url}: ${describe(error)}`);
+      this.onSocketGone(`cannot open ${url}: ${describe(error)}`);
       return;
     }
     this.socket = socket;
     socket.onopen = () => {
+      trace.opened = true;
       this.lastHeardMs = Date.now();
-      const hello: ClientMessage =
-        this.options.token === undefined
-          ? { type: 'hello', version: PROTOCOL_VERSION, id: this.options.id }
-          : { type: 'hello', version: PROTOCOL_VERSION, id: this.options.id, token: this.options.token };
+      const hello: HelloMessage = { type: 'hello', version: PROTOCOL_VERSION, id: this.options.id, key: this.key };
+      if (this.options.token !== undefined) hello.token = this.options.token;
       this.write(socket, hello);
     };
     socket.onmessage = (event) => {
       if (this.socket === socket) this.onMessage(event.data);
     };
     socket.onclose = (event) => {
-      if (this.socket === socket) this.onSocketGone(`connection closed (${event.code ?? '?'} ${event.reason ?? ''})`.trim());
+      if (this.socket !== socket) return;
+      const reason = this.welcomed ? `connection closed (${event.code ?? '?'} ${event.reason ?? ''})`.trim() : describeClose(url, trace, event.code, event.reason);
+      this.onSocketGone(reason);
     };
-    socket.onerror = () => {
-      // 'close' follows and carries the news.
+    socket.onerror = (event) => {
+      // 'close' follows and carries the news; the error only says more about it (in Node).
+      trace.errorMessage ??= errorEventMessage(event);
     };
     this.timer = setTimeout(() => {
-      if (this.socket === socket && !this.welcomed) this.dropSocket(`no welcome within ${this.timings.attemptTimeoutMs} ms`);
+      if (this.socket === socket && !this.welcomed) this.dropSocket(describeTimeout(url, trace, this.timings.attemptTimeoutMs));
     }, this.timings.attemptTimeoutMs);
   }
 
   private onMessage(data: unknown): void {
     this.lastHeardMs = Date.now();
-    if (typeof data !== 'string') {
+    const message = typeof data === 'string' ? parseServerMessage(data) : undefined;
+    if (!this.welcomed && (message === undefined || message instanceof Error || !BEFORE_WELCOME.has(message.type))) {
+      // A Synchrony server's first words are a welcome (or a refusal): anything else is another kind of server.
+      const seen = message === undefined ? 'a binary frame' : message instanceof Error ? `a frame it cannot parse (${message.message})` : `"${message.type}" before any welcome`;
+      this.dropSocket(`${this.url} sent ${seen}: it is not a Synchrony signaling server`);
+      return;
+    }
+    if (message === undefined) {
       this.report('the signaling server sent a binary frame; dropped');
       return;
     }
-    const message = parseServerMessage(data);
     if (message instanceof Error) {
       this.report(`malformed frame from the signaling server (${message.message}); dropped`, message.code);
       return;
@@ -254,9 +289,9 @@ export class SignalingClient {
     }
     if (PERMANENT_CODES.has(message.code)) this.permanent = error;
     if (!NON_FATAL_ERROR_CODES.has(message.code) && this.firstWelcome !== undefined) {
-      this.firstWelcome.reject(error);
-      this.firstWelcome = undefined;
-      this.close({ abrupt: true });
+      // Refused before the welcome: another server of the list may accept (unless no server can).
+      this.firstRefusal = error;
+      this.dropSocket(`${this.url} refused: ${message.code}: ${message.message}`);
       return;
     }
     this.events.error(error);
@@ -304,16 +339,28 @@ export class SignalingClient {
     this.stopTimers();
     this.outbox.retain((message) => message.type === 'signal'); // joins are sent again on welcome
     if (this.closed) return;
+    const urls = this.options.urls;
     if (this.firstWelcome !== undefined) {
-      this.firstWelcome.reject(this.permanent ?? new SignalingError(`cannot reach the signaling server at ${this.options.url}: ${reason}`));
+      this.firstFailures.push(reason);
+      if (this.permanent === undefined && this.firstFailures.length < urls.length) {
+        this.urlIndex = (this.urlIndex + 1) % urls.length; // the next server, at once
+        this.open();
+        return;
+      }
+      // Each reason names its URL already.
+      const why = urls.length === 1 ? reason : `cannot reach any of ${urls.length} signaling servers: ${this.firstFailures.join('; ')}`;
+      this.firstWelcome.reject(this.permanent ?? new SignalingError(why, this.firstRefusal?.code));
       this.firstWelcome = undefined;
       this.close();
       return;
     }
     if (this.permanent !== undefined) return; // reported already; reconnecting cannot help
-    if (wasWelcomed) this.events.error(new SignalingError(`lost the signaling server: ${reason}; reconnecting`));
-    const delayMs = Math.min(this.timings.reconnectDelayMaxMs, this.timings.reconnectDelayMs * 2 ** this.failures);
-    this.failures = Math.min(this.failures + 1, 30);
+    if (wasWelcomed) this.events.error(new SignalingError(`lost the signaling server ${this.url}: ${reason}; reconnecting${urls.length > 1 ? ' to the next one' : ''}`));
+    this.urlIndex = (this.urlIndex + 1) % urls.length;
+    // Each server once at the base delay, then back off: a dead server is skipped quickly, a dead cluster is not hammered.
+    const round = Math.floor(this.failures / urls.length);
+    const delayMs = Math.min(this.timings.reconnectDelayMaxMs, this.timings.reconnectDelayMs * 2 ** round);
+    this.failures = Math.min(this.failures + 1, 30 * urls.length);
     this.timer = setTimeout(() => this.open(), delayMs * (0.5 + Math.random() / 2));
   }
 
@@ -343,8 +390,12 @@ function detach(socket: WebSocketLike): void {
   socket.onopen = null;
   socket.onmessage = null;
   socket.onclose = null;
-  socket.onerror = null;
+  // Not null: in Node, `ws` emits 'error' when a socket still connecting is terminated, and an
+  // EventEmitter 'error' with no listener crashes the process.
+  socket.onerror = ignore;
 }
+
+function ignore(): void {}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@
  */
 import type { Lane, Transport } from '@synchrony/core';
 import { resolveLimits, type SignalingTimings, type WebRtcLimits } from './config.js';
+import { checkSignalingOptions } from './connect-options.js';
 import { Mesh } from './mesh.js';
 import { randomProcessId } from './process-id.js';
 import { SignalingClient } from './signaling-client.js';
@@ -13,8 +14,12 @@ import { resolveWrtc, type WrtcLike } from './wrtc.js';
 
 /** Options of `WebRtcTransport.create`. */
 export interface WebRtcTransportOptions {
-  /** The signaling server, e.g. 'ws://127.0.0.1:8787'. */
-  readonly signaling: string;
+  /**
+   * The signaling server, e.g. 'ws://127.0.0.1:8787', or several servers of one cluster (sharing
+   * rooms through Redis): the first that answers is used, and when it fails or dies the client
+   * moves to the next one.
+   */
+  readonly signaling: string | readonly string[];
   /** Sent in `hello`, for servers that require one. */
   readonly token?: string;
   /**
@@ -64,14 +69,16 @@ export class WebRtcTransport implements Transport {
 
   /**
    * Connects to the signaling server under a fresh process id and resolves once welcomed.
-   * Rejects when the server cannot be reached or refuses (bad token, bad version).
+   * Rejects with a `SignalingError` when no server can be reached or one refuses (bad token, bad
+   * version), and with a `TypeError` naming the option for a bad `signaling`, `token` or `iceServers`.
    */
   static async create(options: WebRtcTransportOptions): Promise<WebRtcTransport> {
+    const urls = checkSignalingOptions(options);
     const [wrtc, WebSocket] = await Promise.all([resolveWrtc(options.wrtc), resolveWebSocket(options.WebSocket)]);
     const transport = new WebRtcTransport(randomProcessId(), wrtc, options);
     transport.signaling = await SignalingClient.connect(
       {
-        url: options.signaling,
+        urls,
         id: transport.localId,
         WebSocket,
         ...(options.token === undefined ? {} : { token: options.token }),
