@@ -153,6 +153,7 @@ describe('Chromium: the same group formed by 3 pages', () => {
     const traces = [lastWords.trace, ...(await Promise.all(survivors.map((p) => p.trace()))), lateTrace];
     const faults: TraceEvent[] = [
       { k: 'fault', at: closedAtMs, what: `close ${victimProcess} (page.close)` },
+      { k: 'crash', at: closedAtMs, process: victimProcess }, // its last sends may stay pending: the page is gone
       { k: 'fault', at: epochNowMs(), what: `live ${settled.map((s) => s.processId).join(',')}` },
     ];
     const trace = mergeTraces([...traces, faults]);

@@ -105,12 +105,28 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
    * large enough for that successor to lose one member.
    */
   let faultsSinceSettled = 0;
-  const mayLoseOne = (): boolean => {
+  const mayLoseOne = (victim: Actor): boolean => {
     if (settled()) faultsSinceSettled = 0;
     if (faultsSinceSettled > 0) return false;
     const { size, alive, pending } = newest();
     if ((alive - 1) * 2 <= size + pending) return false;
+    if (!currentViewsSurvive(victim)) return false;
     return settled() ? size >= 4 : alive >= 5 && pending === 0;
+  };
+  /**
+   * Every view that some live process still holds as its last (a view change may be completing it
+   * or deciding its successor) keeps a live majority without the victim: a view decided by a
+   * coordinator that then crashes may be installed nowhere else, and the one before it must go on.
+   */
+  const currentViewsSurvive = (victim: Actor): boolean => {
+    const liveMembers = new Set(live().filter((a) => a !== victim).map((a) => a.app.group.me));
+    const lastViews = new Map<string, View>();
+    for (const e of recorder.trace) if (e.k === 'view' && e.view.primary) lastViews.set(e.member, e.view);
+    for (const a of live()) {
+      const view = lastViews.get(a.app.group.me);
+      if (view !== undefined && view.members.filter((m) => liveMembers.has(m)).length * 2 <= view.members.length) return false;
+    }
+    return true;
   };
   /** A victim: half the time the sequencer (the coordinator) or the next in line. */
   const victim = (): Actor => {
@@ -176,14 +192,13 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
     if (roll < 64 && live().length < 7) {
       fault(`join p${spawned + 1}`);
       spawn();
-    } else if (roll < 67 && live().length > 0 && mayLoseOne()) {
-      crash(victim(), 'crash');
-    } else if (roll < 70 && live().length > 3 && mayLoseOne()) {
-      depart(victim(), 'leave');
-    } else if (roll < 71 && live().length > 3 && mayLoseOne()) {
-      depart(victim(), 'close');
-    } else if (roll < 72 && live().length > 0 && mayLoseOne()) {
-      crash(victim(), 'close abruptly');
+    } else if (roll < 72 && live().length > 0) {
+      const target = victim();
+      if (!mayLoseOne(target) || (roll >= 67 && roll < 71 && live().length <= 3)) continue;
+      if (roll < 67) crash(target, 'crash');
+      else if (roll < 70) depart(target, 'leave');
+      else if (roll < 71) depart(target, 'close');
+      else crash(target, 'close abruptly');
     } else if (roll < 76 && !partitioned && live().length >= 2) {
       const ids = [...actors.keys()].filter((id) => !actors.get(id)!.crashed); // leavers too: alive until their leave completes
       const shuffled = ids.map((id) => [plan.int(0, 1_000_000), id] as const).sort((a, b) => a[0] - b[0]).map(([, id]) => id);

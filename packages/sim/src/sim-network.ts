@@ -23,6 +23,10 @@ export class SimNetwork {
   private readonly nodes = new Map<string, Node>();
   private readonly interest = new Map<string, Set<string>>();
   private sides: Map<string, number> | undefined;
+  /** Directed links that carry nothing ("from>to"), on top of the partition. */
+  private readonly cut = new Set<string>();
+  /** Discovery split into sides (two signaling servers that do not know each other). */
+  private discoverySides: Map<string, number> | undefined;
   /** Latency of particular directed links, overriding `options.latencyMs` (a slow link). */
   private readonly linkLatencyMs = new Map<string, [number, number]>();
   framesSent = 0;
@@ -68,6 +72,31 @@ export class SimNetwork {
     else this.linkLatencyMs.set(`${from}>${to}`, latencyMs);
   }
 
+  /** Frames from `from` to `to` are lost (both ways unless `oneWay`), until `restoreLinks`. */
+  cutLink(from: string, to: string, oneWay = false): void {
+    this.cut.add(`${from}>${to}`);
+    if (!oneWay) this.cut.add(`${to}>${from}`);
+  }
+
+  restoreLinks(): void {
+    this.cut.clear();
+  }
+
+  /**
+   * Discovery answers each process with the processes of its own side only, as two signaling
+   * servers that do not share rooms would: groups of one name can be founded apart.
+   */
+  splitDiscovery(sides: string[][]): void {
+    this.discoverySides = new Map();
+    sides.forEach((side, i) => side.forEach((id) => this.discoverySides!.set(id, i)));
+    for (const group of this.interest.keys()) this.notify(group);
+  }
+
+  healDiscovery(): void {
+    this.discoverySides = undefined;
+    for (const group of this.interest.keys()) this.notify(group);
+  }
+
   /** Restores the default latency on every link. */
   clearLinkLatencies(): void {
     this.linkLatencyMs.clear();
@@ -75,6 +104,7 @@ export class SimNetwork {
 
   /** Whether frames can pass between two processes right now. */
   connected(a: string, b: string): boolean {
+    if (this.cut.has(`${a}>${b}`)) return false;
     if (this.sides === undefined) return true;
     return (this.sides.get(a) ?? -1) === (this.sides.get(b) ?? -1);
   }
@@ -123,7 +153,9 @@ export class SimNetwork {
   }
 
   peers(id: string, group: string): string[] {
-    return [...(this.interest.get(group) ?? [])].filter((p) => p !== id);
+    const sides = this.discoverySides;
+    const mine = sides?.get(id) ?? -1;
+    return [...(this.interest.get(group) ?? [])].filter((p) => p !== id && (sides === undefined || (sides.get(p) ?? -1) === mine));
   }
 
   private notify(group: string): void {

@@ -34,7 +34,9 @@ async function heldAnswers(names: readonly string[]) {
     t.app(name).group.onRequest((question) => new Promise((resolve) => held.get(name)!.push(() => resolve(`${name}: ${String(question)}`))));
   }
   const allAsked = (): boolean => [...held.values()].every((queue) => queue.length > 0);
+  /** Lets `name` answer its oldest request, once it has been asked (a far member hears late). */
   const release = async (name: string): Promise<void> => {
+    await t.runUntil(() => held.get(name)!.length > 0);
     held.get(name)!.shift()!();
     await t.sim.run(30);
   };
@@ -193,8 +195,12 @@ describe('group requests', () => {
   it('a request sent during a view change is asked of the new view: the joiner answers and counts, the crashed member does not', async () => {
     const { t, release } = await heldAnswers(['a', 'b', 'c', 'd']);
     const joinAt = t.sim.now;
+    // One view change for both, which starts once d is suspected (e is then heard by all that
+    // count) and waits a while for b, which is far away.
+    t.sim.network.setLinkLatency('b', 'a', [400, 400]);
+    t.sim.network.setLinkLatency('a', 'b', [400, 400]);
     const joining = t.add('e', 0);
-    t.crash('d'); // one view change for both, which waits until d is suspected
+    t.crash('d');
     await joining;
     let eAsked = false;
     const eAnswers: Array<() => void> = [];
@@ -202,7 +208,7 @@ describe('group requests', () => {
       eAsked = true;
       return new Promise((resolve) => eAnswers.push(() => resolve('e: q')));
     });
-    await t.sim.run(100);
+    await t.runUntil(() => t.app('a').group.view?.id !== undefined && t.sim.now - joinAt > 1100);
     const request = ask(t, 'a', 'q', { replies: 2 });
     expect(await t.runUntil(() => eAsked, 3000)).toBe(true);
     const newView = t.app('a').group.view!;
@@ -212,6 +218,7 @@ describe('group requests', () => {
     await t.sim.run(30);
     expect(request.replies).toBeUndefined();
     await release('b');
+    await t.sim.run(800); // b's answer crosses its slow link
     expect(request.replies).toEqual([{ from: t.app('e').group.me, data: 'e: q' }, { from: t.app('b').group.me, data: 'b: q' }]);
     t.check();
   });

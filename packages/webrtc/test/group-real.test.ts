@@ -99,6 +99,7 @@ async function crash(run: Run, app: RecordedMember): Promise<number> {
   run.gone.add(app);
   const views = run.allSee((v) => !v.members.includes(member), FAILURE_TIMEOUT_MS + CRASH_MARGIN_MS + WAIT_MS);
   run.fault(`crash ${app.process.id}`);
+  run.recorder.push({ k: 'crash', at: Date.now(), process: app.process.id }); // its pending calls may be cut short
   const startMs = Date.now();
   await app.process.close({ abrupt: true });
   const seen = await views;

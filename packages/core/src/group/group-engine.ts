@@ -94,6 +94,8 @@ export class GroupEngine {
   private readonly leaveRequests = new Set<string>();
   /** When a member of an earlier view was last told how its view ended. */
   private readonly answeredStale = new Map<string, number>();
+  /** Joiners left out of a change because not every member hears them, and until when that holds. */
+  private readonly heldJoiners = new Map<string, { untilMs: number; times: number }>();
   /** Joiners refused for their secret: reported once each, not at every retry. */
   private readonly refused = new Set<string>();
   /** When a process that spoke to this left member was last told it is gone. */
@@ -360,17 +362,19 @@ export class GroupEngine {
     const { stream, change } = phase;
     switch (msg.t) {
       case 'd': { const error = stream.onData(msg, change.sequencing); if (error) this.report(error); return; }
-      case 'k': return stream.onStable(msg);
+      case 'k':
+        change.heard(msg.f, msg.jn ?? []);
+        return stream.onStable(msg);
       case 'o': return stream.onOrder(msg);
       case 'l': this.leaveRequests.add(msg.f); return;
-      case 'w': return this.onWant(phase, msg.f, msg.s ?? []);
+      case 'w': return change.wants(msg.f, msg.s ?? []);
       case 'f': return change.onFlush(msg.f, msg.b);
       case 'F': return change.onReport(msg);
       case 'N': return change.onNack(msg.f, msg.b, msg.pb);
       case 'p': return change.onPropose(msg.f, msg.b, msg.val);
       case 'a': return change.onAccepted(msg.f, msg.b);
       case 'c': return change.onCommit(msg.b);
-      case 'L': return; // a blocked member's probe: it hears our heartbeats and will find us
+      case 'L': return change.wants(msg.f, []); // a member of this view is blocked: it needs a change
       case 's': {
         const received = msg.to === this.me ? this.state.receive(msg.f, msg.v, msg.i, msg.c, msg.d) : undefined;
         if (received !== undefined) this.onCheckpoint(phase, received);
@@ -383,11 +387,6 @@ export class GroupEngine {
     }
   }
 
-  /** A member asks for a view change; it may name members it suspects (the coordinator may still hear them). */
-  private onWant(phase: MemberPhase, from: string, suspects: readonly string[]): void {
-    phase.change.wants(from);
-    for (const s of suspects) if (s !== this.me && phase.view.members.includes(s)) this.suspicion.add(s);
-  }
 
   private buffer(msg: GroupMsg): void {
     if (this.future.length >= this.host.config.maxFutureMessages) {
@@ -552,10 +551,10 @@ export class GroupEngine {
 
   private joinRound(): void {
     if (this.phase.kind !== 'joining') return;
-    const { rounds, rejoining } = this.phase;
+    const { rounds } = this.phase;
     const now = this.host.now();
     const peers = this.host.peers();
-    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs, rejoining)) {
+    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs)) {
       this.found();
       return;
     }
@@ -573,7 +572,7 @@ export class GroupEngine {
   private found(): void {
     this.install({
       id: 1, members: [this.me], joined: [this.me], left: [], cut: [], drops: [], orderBase: 0,
-      order: [], msgs: [], needState: [], provider: this.me, gid: this.me, born: this.host.now(),
+      order: [], msgs: [], needState: [], provider: this.me, gid: this.me, born: Math.floor(this.host.now()),
     });
   }
 
@@ -664,12 +663,13 @@ export class GroupEngine {
     const leaving = previous?.leaving === true || this.phase.kind === 'withdrawing';
     this.own.endView(); // what it sent was delivered by every survivor in the cut
     const view: View = { id: value.id, members: value.members, primary: true, joined: value.joined, left: value.left };
-    const stream = new ViewStream(this.name, view, this.me, this.host, this.own);
+    const stream = new ViewStream(this.name, view, this.me, this.host, this.own, () => [...this.pendingJoins.keys()]);
     const phase: MemberPhase = { kind: 'member', view, value, stream, change: this.newChange(view, value, stream), leaving };
     this.phase = phase;
     this.suspicion.installed(value.members);
     this.answeredStale.clear();
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
+    for (const j of [...this.heldJoiners.keys()]) if (value.members.includes(j) || !this.pendingJoins.has(j)) this.heldJoiners.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
     if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint);
     const needsState = value.needState.includes(this.me) && value.provider !== this.me && !hasState;
@@ -703,6 +703,14 @@ export class GroupEngine {
       stateless: () => this.state.awaiting,
       failedProviders: () => this.state.failed,
       needsProvider: () => this.state.awaiting && this.state.failed.includes(this.state.provider ?? ''),
+      heldUntil: (joiner) => this.heldJoiners.get(joiner)?.untilMs,
+      holdJoiner: (joiner) => {
+        // The first time, a member had most likely not heard its request yet: retry soon. A joiner
+        // left out again and again is out of some member's reach: back off up to 8 failure timeouts.
+        const times = (this.heldJoiners.get(joiner)?.times ?? 0) + 1;
+        const holdMs = times === 1 ? this.host.config.joinRetryMs : Math.min(8, 2 ** (times - 2)) * this.settings.failureTimeoutMs;
+        this.heldJoiners.set(joiner, { untilMs: this.host.now() + holdMs, times });
+      },
       install: (next) => this.install(next),
       blocked: () => {
         this.own.rejectQueued(new NotPrimaryError('not primary: a majority of the view is unreachable'));
@@ -807,6 +815,7 @@ export class GroupEngine {
   private forgetMembership(): void {
     this.suspicion.clear();
     this.pendingJoins.clear();
+    this.heldJoiners.clear();
     this.leaveRequests.clear();
     this.answeredStale.clear();
     this.state.reset();

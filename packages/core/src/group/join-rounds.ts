@@ -4,7 +4,9 @@
  * is idle, or is joining too and has a higher id), the lowest such process founds it alone.
  * It waits `createAfterMs` from discovery's first answer, not from the join: a slow signaling
  * server must not make each process found a group of its own (they would never merge).
- * A process coming back from a minority never founds a group: the primary side exists.
+ * A process coming back from a minority founds a group only under the same rule: when every
+ * process discovery names answered, and none of them is a member (members never answer a JOIN:
+ * they take it in), the group it came from is gone, all of it.
  */
 import type { JoinStatus } from '../wire/messages.js';
 
@@ -38,11 +40,11 @@ export class JoinRounds {
   }
 
   /** Whether this process should found the group now, from what its peers answered. */
-  mayFound(nowMs: number, peers: readonly string[], processId: string, createAfterMs: number, rejoining: boolean): boolean {
-    if (this.discoveredMs === undefined || this.rounds === 0 || rejoining || nowMs - this.discoveredMs < createAfterMs) return false;
+  mayFound(nowMs: number, peers: readonly string[], processId: string, createAfterMs: number): boolean {
+    if (this.discoveredMs === undefined || this.rounds === 0 || nowMs - this.discoveredMs < createAfterMs) return false;
     return peers.every((p) => {
       const status = this.statuses.get(p);
-      return status === 'idle' || (status === 'joining' && p > processId);
+      return status === 'idle' || ((status === 'joining' || status === 'minority') && p > processId);
     });
   }
 

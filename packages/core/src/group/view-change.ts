@@ -44,6 +44,9 @@ export interface ChangeContext {
   failedProviders(): readonly string[];
   /** Its provider failed it: only a view change can name another. */
   needsProvider(): boolean;
+  /** A joiner left out of a change (not every member hears it) is no reason for another until then. */
+  heldUntil(joiner: string): number | undefined;
+  holdJoiner(joiner: string): void;
   /** The change is decided: install its value. */
   install(value: ViewValue): void;
   /** Cut off from a majority: show it, refuse sends. */
@@ -66,6 +69,8 @@ export class ViewChange {
   /** After losing a ballot to a more senior coordinator, do not compete until then. */
   private quietUntilMs = 0;
   private lastProbeMs = -Infinity;
+  /** The joiners each member said (in its last stability report) it hears. */
+  private readonly heardBy = new Map<string, ReadonlySet<string>>();
   /** The coordinator this member has been asking for a change, and since when (no round from it yet). */
   private nudged: { coordinator: string; sinceMs: number } | undefined;
 
@@ -81,9 +86,14 @@ export class ViewChange {
     return this.acceptor.accepted?.[1].members.includes(member) === true;
   }
 
-  /** Whether some member asked for a change. */
-  wants(member: string): void {
+  /**
+   * Some member asked for a change, naming the members it suspects. A member suspected itself
+   * has no say: when two members cannot hear each other, only the first one reported goes.
+   */
+  wants(member: string, suspects: readonly string[]): void {
     this.wanted.add(member);
+    if (this.ctx.suspicion.has(member)) return;
+    for (const s of suspects) if (s !== this.ctx.me && this.ctx.view.members.includes(s)) this.ctx.suspicion.add(s);
   }
 
   /** After every input: progress of the change, as a participant or the coordinator. */
@@ -104,9 +114,22 @@ export class ViewChange {
     this.leader.step(this.roundContext(this.leader), now);
   }
 
+  /** A member's stability report named the joiners it hears. */
+  heard(member: string, joiners: readonly string[]): void {
+    this.heardBy.set(member, new Set(joiners));
+  }
+
+  /**
+   * Reasons for a change. A joiner is one once every member it can count on hears it: one that
+   * some member cannot reach would only be suspected by it at once, and the view would flap.
+   */
   private hasReason(): boolean {
-    const { view, suspicion, pendingJoins, leaveRequests } = this.ctx;
-    return this.blocked || this.wanted.size > 0 || pendingJoins.size > 0 || this.ctx.needsProvider() ||
+    const { view, suspicion, pendingJoins, leaveRequests, me } = this.ctx;
+    const now = this.ctx.now();
+    const heardByAll = (j: string): boolean =>
+      view.members.every((m) => m === me || suspicion.has(m) || this.heardBy.get(m)?.has(j) === true);
+    const joiner = [...pendingJoins.keys()].some((j) => (this.ctx.heldUntil(j) ?? -Infinity) <= now && heardByAll(j));
+    return this.blocked || this.wanted.size > 0 || joiner || this.ctx.needsProvider() ||
       view.members.some((m) => suspicion.has(m) || leaveRequests.has(m));
   }
 
@@ -119,7 +142,7 @@ export class ViewChange {
     if (!this.frozen || this.blocked || this.promisedAtMs === undefined) return;
     if (now - this.promisedAtMs <= 2 * this.ctx.failureTimeoutMs) return;
     const coordinator = this.ctx.view.members[this.acceptor.promised[1]];
-    if (coordinator !== undefined && coordinator !== this.ctx.me) this.ctx.suspicion.depart(coordinator);
+    if (coordinator !== undefined && coordinator !== this.ctx.me) this.ctx.suspicion.giveUpOn(coordinator);
     this.promisedAtMs = now;
   }
 
@@ -144,6 +167,7 @@ export class ViewChange {
     if (this.ctx.stateless()) report.nl = 1;
     const failed = this.ctx.failedProviders();
     if (failed.length > 0) report.np = [...failed];
+    if (this.ctx.pendingJoins.size > 0) report.jn = [...this.ctx.pendingJoins.keys()];
     if (from === me) this.leader?.reported(report);
     else this.ctx.send(from, report);
   }
@@ -217,6 +241,7 @@ export class ViewChange {
       }),
       leading: () => this.leader === round,
       decide: (value, accepted) => {
+        for (const j of this.ctx.pendingJoins.keys()) if (!value.members.includes(j)) this.ctx.holdJoiner(j);
         for (const m of new Set([...view.members, ...value.members])) {
           if (m === me) continue;
           if (accepted.has(m)) this.ctx.send(m, { t: 'c', g: group, v: view.id, f: me, b: round.ballot });
@@ -290,7 +315,7 @@ export class ViewChange {
   private nudge(coordinator: string, now: number, suspects: string[]): void {
     if (this.nudged?.coordinator !== coordinator) this.nudged = { coordinator, sinceMs: now };
     else if (now - this.nudged.sinceMs > this.ctx.failureTimeoutMs) {
-      this.ctx.suspicion.depart(coordinator); // heard, so a blocked member would forgive plain suspicion at once
+      this.ctx.suspicion.giveUpOn(coordinator); // heard, so a blocked member would forgive plain suspicion at once
       this.nudged = undefined;
       return;
     }

@@ -26,6 +26,8 @@ export class ViewStream {
     private readonly me: string,
     private readonly host: GroupHost,
     private readonly own: OwnStream,
+    /** The joiners this member hears (their requests are pending here), told in stability reports. */
+    private readonly joiners: () => string[] = () => [],
   ) {
     this.log = new ViewLog(view.id, view.members, view.members.indexOf(me));
   }
@@ -126,12 +128,15 @@ export class ViewStream {
     const report = { h: log.holds(), dl: log.deliveredPrefix(), dp: log.nextPosition, op: log.heldPositions };
     log.report(log.myRank, report);
     const now = this.host.now();
-    const summary = `${report.h.join(',')}/${report.dl.join(',')}/${report.dp}/${report.op}`;
+    const joiners = this.joiners();
+    const summary = `${report.h.join(',')}/${report.dl.join(',')}/${report.dp}/${report.op}/${joiners.join(',')}`;
     const sinceMs = now - this.lastStableReportMs;
     if (sinceMs < this.host.config.stabilityIntervalMs) return;
     if (summary === this.reportedHolds && sinceMs < this.host.config.keepaliveMs) return;
     this.reportedHolds = summary;
     this.lastStableReportMs = now;
-    this.broadcast({ t: 'k', g: this.group, v: log.viewId, f: this.me, hc: log.causalCounts(), ...report });
+    const stable: StableMsg = { t: 'k', g: this.group, v: log.viewId, f: this.me, hc: log.causalCounts(), ...report };
+    if (joiners.length > 0) stable.jn = joiners;
+    this.broadcast(stable);
   }
 }

@@ -90,16 +90,21 @@ export function computeValue(input: ChangeInput): ViewValue | undefined {
 
   const drops = causalDrops(byRankSeq, members, causalAtCut);
   const survivors = members.filter((m) => reports.has(m) && !input.leavers.has(m));
-  const joined = input.joiners.filter((j) => !members.includes(j));
-  const newMembers = [...survivors, ...joined];
-  const stateless = survivors.filter((m) => reports.get(m)?.nl === 1);
+  // A joiner that some respondent cannot hear (a link that is down one way or both) would only
+  // be suspected by it at once: it waits until every respondent hears it (below).
   // A survivor provides the checkpoint, or else a leaver: it takes it at the cut and then goes.
   // One whose checkpoint already failed a joiner (its getState threw) is passed over; if all did, nobody can.
   const hasState = (m: string): boolean => reports.has(m) && reports.get(m)?.nl !== 1;
   const failed = new Set(reportList.flatMap((r) => r.np ?? []));
   const candidates = [...survivors, ...members.filter((m) => input.leavers.has(m))].filter(hasState);
-  if (candidates.length === 0) return undefined;
+  // Nobody who answered has the state: wait for one who has, unless nobody stays (they all leave,
+  // the last of a group whose state is lost: it ends, and nobody is taken into it).
+  if (candidates.length === 0 && survivors.length > 0) return undefined;
   const provider = candidates.find((m) => !failed.has(m)) ?? '';
+  const joined = candidates.length === 0 ? []
+    : input.joiners.filter((j) => !members.includes(j) && reportList.every((r) => r.jn?.includes(j) === true));
+  const newMembers = [...survivors, ...joined];
+  const stateless = survivors.filter((m) => reports.get(m)?.nl === 1);
   return {
     id: input.viewId + 1,
     members: newMembers,

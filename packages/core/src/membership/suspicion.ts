@@ -21,6 +21,8 @@ export class Suspicion {
   private readonly suspects = new Set<string>();
   /** Members that said they are gone: their suspicion is never withdrawn. */
   private readonly departed = new Set<string>();
+  /** Members given up on in this view (see giveUpOn). */
+  private readonly stuck = new Set<string>();
   /** When each silent member was last asked to answer. */
   private readonly queriedAt = new Map<string, number>();
 
@@ -32,9 +34,18 @@ export class Suspicion {
     this.suspects.add(member);
   }
 
-  /** The member said it no longer takes part. */
+  /** The member said it no longer takes part: suspected in this view and every later one it is still in. */
   depart(member: string): void {
     this.departed.add(member);
+    this.suspects.add(member);
+  }
+
+  /**
+   * The member is heard but does not act (a coordinator that starts no change, a round that never
+   * ends): suspected until the next view, even by a blocked member that hears it.
+   */
+  giveUpOn(member: string): void {
+    this.stuck.add(member);
     this.suspects.add(member);
   }
 
@@ -54,7 +65,7 @@ export class Suspicion {
           this.queriedAt.set(m, nowMs);
           probe.query(process);
         }
-      } else if (forgiving && !this.departed.has(m) && silentMs < timeoutMs / 2) {
+      } else if (forgiving && !this.departed.has(m) && !this.stuck.has(m) && silentMs < timeoutMs / 2) {
         this.suspects.delete(m);
       }
     }
@@ -63,12 +74,14 @@ export class Suspicion {
   /** A new view: suspicions of the members it dropped are settled; a departed member that stayed is still suspected. */
   installed(members: readonly string[]): void {
     for (const m of [...this.suspects]) if (!members.includes(m) || !this.departed.has(m)) this.suspects.delete(m);
+    this.stuck.clear();
     this.queriedAt.clear();
   }
 
   clear(): void {
     this.suspects.clear();
     this.departed.clear();
+    this.stuck.clear();
     this.queriedAt.clear();
   }
 }

@@ -10,7 +10,8 @@
  *                x: the channel it belongs to (replicated objects), e: 1 an ephemeral channel
  *   k  STABLE    what the sender holds of view v: h[rank] contiguous seqs, hc[rank] causal
  *                counts at h, dl[rank] seqs delivered (a prefix), dp total-order positions
- *                delivered, op positions held
+ *                delivered, op positions held; jn the joiners it hears (a coordinator starts a
+ *                change for a joiner once every member hears it)
  *   o  ORDER     the sequencer's positions q, q+1, ... for (rank, seq) pairs in l (flattened)
  *   j  JOIN      a process asks to join as member f (repeated until it is in a view); au: secret
  *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
@@ -21,7 +22,8 @@
  *   f  FLUSH     phase 1 of the change after view v, ballot b: stop sending, report
  *   F  FLUSH-OK  the report: holds h, causal counts hc, order base ob and entries ol, highest
  *                positioned seq per sender pu, payloads ms above the member's stable floor, the
- *                accepted value ac, no state yet nl, providers whose checkpoint failed it np
+ *                accepted value ac, no state yet nl, providers whose checkpoint failed it np, joiners
+ *                it hears jn (a joiner is taken in only once every respondent hears it)
  *   N  NACK      ballot b is below the promise pb
  *   p  PROPOSE   phase 2: value val for ballot b
  *   a  ACCEPT    the value of ballot b is accepted
@@ -53,7 +55,7 @@ export interface DataMsg {
   t: 'd'; g: string; v: number; f: string; n: number; o: OrderCode;
   sf?: 1; vt?: number[]; cc: number; k?: 1; x?: string; e?: 1; p: unknown;
 }
-export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number }
+export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number; jn?: string[] }
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
 export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
 export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused' | 'clear' | 'holding';
@@ -63,7 +65,7 @@ export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
 export interface FlushOkMsg {
   t: 'F'; g: string; v: number; f: string; b: Ballot;
   h: number[]; hc: number[]; ob: number; ol: number[]; pu: number[]; ms: DataMsg[];
-  ac?: [Ballot, ViewValue]; nl?: 1; np?: string[];
+  ac?: [Ballot, ViewValue]; nl?: 1; np?: string[]; jn?: string[];
 }
 export interface NackMsg { t: 'N'; g: string; v: number; f: string; b: Ballot; pb: Ballot }
 export interface ProposeMsg { t: 'p'; g: string; v: number; f: string; b: Ballot; val: ViewValue }

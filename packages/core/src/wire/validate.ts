@@ -45,7 +45,7 @@ function isValue(x: unknown): x is ViewValue {
 
 const checks: Record<string, (m: Obj) => boolean> = {
   d: isData,
-  k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op),
+  k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op) && isOpt(m.jn, isIds),
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
   j: (m) => isOpt(m.au, (a) => typeof a === 'string' && a.length <= 4096),
   J: (m) => m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused' || m.st === 'clear' || m.st === 'holding',
@@ -53,7 +53,7 @@ const checks: Record<string, (m: Obj) => boolean> = {
   f: (m) => isNat(m.v) && isBallot(m.b),
   F: (m) =>
     isNat(m.v) && isBallot(m.b) && isNats(m.h) && isNats(m.hc) && isNat(m.ob) && isPairs(m.ol) && isNats(m.pu) &&
-    Array.isArray(m.ms) && m.ms.every(isDataMsg) && isFlag(m.nl) && isOpt(m.np, isIds) &&
+    Array.isArray(m.ms) && m.ms.every(isDataMsg) && isFlag(m.nl) && isOpt(m.np, isIds) && isOpt(m.jn, isIds) &&
     isOpt(m.ac, (a) => Array.isArray(a) && a.length === 2 && isBallot(a[0]) && isValue(a[1])),
   N: (m) => isNat(m.v) && isBallot(m.b) && isBallot(m.pb),
   p: (m) => isNat(m.v) && isBallot(m.b) && isValue(m.val),
