@@ -1,0 +1,11 @@
+/**
+ * @synchrony/objects: replicated objects on Synchrony groups. Each object is a named channel of a
+ * group (core `openChannel`): its updates are multicast in the group's total order and applied at
+ * every member when delivered, its reads are local, and its state is part of the group's
+ * checkpoint, so a joiner gets every object.
+ */
+export { ReplicatedMap, type MapChange } from './replicated-map.js';
+export { ReplicatedList, type ListChange } from './replicated-list.js';
+export type { ReplicatedObject, ResetChange } from './replicated-object.js';
+export { MAX_DEPTH } from './carriable.js';
+export { MAX_NAME_LENGTH } from './registry.js';
