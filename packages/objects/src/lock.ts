@@ -100,9 +100,16 @@ export class Lock extends ReplicatedObject<LockOp, LockChange> {
     return applied;
   }
 
-  /** The member that holds the lock, as this member knows it; undefined when it is free. */
+  /**
+   * The member that holds the lock, as this member knows it; undefined when it is free. A member
+   * holds the lock from the moment its `acquire()` resolves until it calls `release()`: while its
+   * release is on its way, it no longer shows itself as the holder (the next waiter may get the
+   * lock before the release comes back here), and the next holder is known once it is applied.
+   */
   get holder(): string | undefined {
-    return this.held?.[0];
+    const held = this.held;
+    if (held === undefined || (held[0] === this.group.me && this.releasing === held[1])) return undefined;
+    return held[0];
   }
 
   /** The members waiting for the lock, first served first (a member may wait more than once). */
