@@ -1,8 +1,8 @@
 /**
  * Presence: each member's ephemeral state (a cursor, a name, a colour), the exception to total
  * order. A member's states are multicast FIFO on an ephemeral channel: never part of a
- * checkpoint, dropped for members that leave the view, and sent again by every member when a
- * view adds joiners, so that newcomers see everyone's.
+ * checkpoint, dropped for members that leave the view, and sent again by every member in each new
+ * view (one small message per member per view change), so that newcomers see everyone's.
  *
  * Coalescing: a cursor may move 60 times a second. While one state of this member is on its way
  * (its send has not gone out yet, typically because the group's flow-control window is full), a
@@ -98,8 +98,11 @@ export class Presence<S> extends ReplicatedObject<unknown, PresenceChange<S>> {
       this.states.delete(member);
       this.emit({ type: 'leave', member, previous });
     }
-    if (view.joined.length > 0 && this.latest !== undefined) {
-      this.unsent = true; // the newcomers have not seen it (nor has this member, if it is one of them)
+    // Sent again in every new view, not only in those that list joiners: a joiner whose state
+    // transfer was cut short by a further view change gets its state in that next view, where it is
+    // no longer listed as joined, and it missed what was sent for it in the view it never saw.
+    if (this.latest !== undefined) {
+      this.unsent = true;
       this.publish();
     }
   }
