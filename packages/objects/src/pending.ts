@@ -21,6 +21,11 @@ export class Pending {
     return this.entries.size;
   }
 
+  /** Whether update `n` is still waiting. */
+  has(n: number): boolean {
+    return this.entries.has(n);
+  }
+
   /** Registers update `n`, sent as member `me`; the promise settles through this table. */
   add(n: number, me: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {

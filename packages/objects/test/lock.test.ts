@@ -1,7 +1,8 @@
 /**
  * Lock on the simulator: first come, first served by total order; release by a non-holder
  * throws; a holder that crashes or is cut off passes the lock to the next waiter in the view
- * change, the same at every member; an excluded member's acquire rejects; a joiner gets the lock.
+ * change, the same at every member; an excluded member's acquire rejects; an aborted acquire is
+ * withdrawn everywhere, even when the lock was granted to it meanwhile.
  */
 import { describe, expect, it } from 'vitest';
 import { Lock, NotHolderError, type LockChange } from '../src/index.js';
@@ -110,5 +111,49 @@ describe('Lock', () => {
     const cutOff = outcome(lc!.acquire());
     await f.sim.run(10);
     expect([refused.error?.name, cutOff.error?.name]).toEqual(['GroupClosedError', 'NotPrimaryError']);
+  });
+
+  it('withdraws an acquire whose signal aborts: it rejects, and leaves the queue everywhere', async () => {
+    const f = await startGroup(['a', 'b', 'c']);
+    const [la, lb, lc] = await locks(f, ['a', 'b', 'c']);
+    void la!.acquire();
+    await f.sim.run(100);
+    const controller = new AbortController();
+    const gb = outcome(lb!.acquire({ signal: controller.signal }));
+    const gc = outcome(lc!.acquire());
+    await f.sim.run(100);
+    expect(la!.waiters).toEqual([f.member('b').group.me, f.member('c').group.me]);
+    controller.abort();
+    await f.sim.run(1);
+    expect(gb.error?.name).toBe('AbortError');
+    await f.sim.run(100);
+    expect([la!.waiters, lb!.waiters, lc!.waiters]).toEqual([[f.member('c').group.me], [f.member('c').group.me], [f.member('c').group.me]]);
+    void la!.release();
+    await f.sim.run(100);
+    expect(gc.state).toBe('resolved');
+    expect(lb!.holder).toBe(f.member('c').group.me);
+    const aborted = new AbortController();
+    aborted.abort(new Error('no longer wanted'));
+    await expect(lb!.acquire({ signal: aborted.signal })).rejects.toThrow('no longer wanted');
+  });
+
+  it('lets go at once of a lock granted to an acquire that was aborted before the grant came back', async () => {
+    const f = await startGroup(['a', 'b', 'c']);
+    const [la, lb] = await locks(f, ['a', 'b']);
+    void la!.acquire();
+    await f.sim.run(100);
+    const controller = new AbortController();
+    const gb = outcome(lb!.acquire({ signal: controller.signal }));
+    await f.sim.run(100);
+    // a releases and b aborts at the same instant: the release is ordered first, so b is granted the
+    // lock before its withdrawal comes back; b lets go of it at once, and it never resolved.
+    void la!.release();
+    controller.abort();
+    await f.sim.run(300);
+    expect(gb.state).toBe('rejected');
+    expect([la!.holder, lb!.holder, la!.waiters]).toEqual([undefined, undefined, []]);
+    const again = outcome(la!.acquire());
+    await f.sim.run(100);
+    expect(again.state).toBe('resolved');
   });
 });

@@ -35,6 +35,7 @@ const opSpec: fc.Arbitrary<OpSpec> = fc.oneof(
   fc.record({ o: fc.constantFrom('insert' as const, 'remove' as const), at: fc.double({ min: 0, max: 0.999, noNaN: true }) }),
   fc.record({ o: fc.constant('add' as const), delta: fc.integer({ min: -5, max: 5 }) }),
   fc.constant({ o: 'lock' as const }),
+  fc.constant({ o: 'abort' as const }),
   fc.constant({ o: 'custom' as const }),
   fc.constant({ o: 'presence' as const }),
 );

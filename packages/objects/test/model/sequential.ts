@@ -79,6 +79,7 @@ export function lockModel(): Model {
         if (holder === undefined) holder = [s.sender, s.n];
         else queue.push([s.sender, s.n]);
       } else if (holder !== undefined && holder[0] === s.sender && holder[1] === op.hold) next();
+      else queue = queue.filter(([m, n]) => m !== s.sender || n !== op.hold); // a withdrawn request
     },
     state: () => ({ holder: holder?.[0], waiters: queue.map(([m]) => m) }),
   };

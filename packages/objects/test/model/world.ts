@@ -36,6 +36,8 @@ export interface Update {
   readonly kind: Kind;
   readonly what: string;
   readonly result: ReturnType<typeof outcome<void>>;
+  /** An acquire's: withdraws it. */
+  abort?: () => void;
 }
 
 export interface Node {
@@ -59,6 +61,7 @@ export type OpSpec =
   | { o: 'insert' | 'remove'; at: number }
   | { o: 'add'; delta: number }
   | { o: 'lock' }
+  | { o: 'abort' }
   | { o: 'custom' }
   | { o: 'presence' };
 
@@ -264,6 +267,11 @@ export class World {
       case 'custom': return track('custom', `hash ${v}`, () => o.custom.update(v));
       case 'presence': return track('presence', `presence ${v}`, () => o.presence.set({ v }));
       case 'lock': return this.lockOp(node, o.lock, track);
+      case 'abort': {
+        const waiting = node.updates.find((u) => u.abort !== undefined && u.result.state === 'pending');
+        if (waiting !== undefined) this.log.push(`${this.sim.now}: ${me} aborts its acquire`);
+        return waiting?.abort?.();
+      }
     }
   }
 
@@ -279,7 +287,10 @@ export class World {
       return;
     }
     const waiting = node.updates.some((u) => u.kind === 'lock' && u.me === me && u.what === 'acquire' && u.result.state === 'pending');
-    if (!waiting) track('lock', 'acquire', () => lock.acquire());
+    if (waiting) return;
+    const controller = new AbortController();
+    track('lock', 'acquire', () => lock.acquire({ signal: controller.signal }));
+    node.updates.at(-1)!.abort = () => controller.abort();
   }
 
   /**
