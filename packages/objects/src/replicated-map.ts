@@ -101,6 +101,7 @@ export class ReplicatedMap<V> extends ReplicatedObject<MapOp, MapChange<V>> {
     return this.entriesByKey.size;
   }
 
+  /** The entries, as `entries()`: `for (const [key, value] of map)`. */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }

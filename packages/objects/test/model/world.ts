@@ -96,16 +96,6 @@ export class World {
     return this.nodes.filter((n) => n.status === 'alive');
   }
 
-  /** The latest primary view any live process shows. */
-  latestView(): View | undefined {
-    let latest: View | undefined;
-    for (const n of this.alive()) {
-      const v = n.group.view;
-      if (v?.primary === true && (latest === undefined || v.id > latest.id)) latest = v;
-    }
-    return latest;
-  }
-
   spawn(early: boolean): Node {
     const name = `p${this.nodes.length + 1}`;
     const process = this.sim.spawn(name);
