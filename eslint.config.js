@@ -1,7 +1,7 @@
 /**
  * Lint rules that the type checker does not enforce: promises are awaited or explicitly voided,
- * and the layers stay visible (core depends on nothing platform-specific; the simulator not on
- * the real network). `npm run lint`; `npm test` runs it first.
+ * and the layers stay visible (core depends on nothing platform-specific; objects on the core
+ * only; the simulator not on the real network). `npm run lint`; `npm test` runs it first.
  */
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +28,15 @@ export default tseslint.config(
     ignores: ['packages/core/src/testing/**'], // the conformance suite runs real transports, on real time
     rules: {
       'no-restricted-imports': ['error', { patterns: PLATFORM.map((group) => ({ group: [group], message: 'core is sans-IO and platform-free' })) }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'window', 'document', 'process'],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'Math', property: 'random' }],
+    },
+  },
+  {
+    // Replicated objects are deterministic reducers on top of a group: the core is all they may use.
+    files: ['packages/objects/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@synchrony/core$|\\.{1,2}/)', message: 'objects import @synchrony/core only (and their own files)' }] }],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'window', 'document', 'process'],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'Math', property: 'random' }],
     },
