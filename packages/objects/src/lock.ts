@@ -176,6 +176,10 @@ export class Lock extends ReplicatedObject<LockOp, LockChange> {
     if (this.held !== undefined && !members.has(this.held[0])) this.passOn('left');
   }
 
+  protected override left(error: Error): void {
+    this.grants.rejectAll(() => error);
+  }
+
   protected override rejoined(me: string): void {
     this.lettingGo.clear();
     this.grants.rejectStale(me, () => new NotPrimaryError('this member was excluded from the group before it got the lock'));

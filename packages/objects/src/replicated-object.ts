@@ -103,6 +103,7 @@ export abstract class ReplicatedObject<Op, Change> {
         view: (view) => this.handle(true, () => this.view(view)),
         ...(ephemeral ? {} : { getState: () => this.snapshot() }),
         setState: (state) => this.handle(false, () => this.restore(state)),
+        closed: (error) => this.closed(error),
       }, { ephemeral });
     } finally {
       this.quiet -= 1;
@@ -126,6 +127,13 @@ export abstract class ReplicatedObject<Op, Change> {
   protected viewChanged(view: View): void {}
   /** This member rejoined as `me`: whatever it waited for as the old member will not come. */
   protected rejoined(me: string): void {}
+  /** This member is out of the group for good (it left, or its process closed): nothing it waits for will come. */
+  protected left(error: Error): void {}
+
+  private closed(error: Error): void {
+    this.pending.rejectAll(() => error);
+    this.left(error);
+  }
 
   /**
    * Multicasts an update; its promise resolves when it is applied here. The update may be applied

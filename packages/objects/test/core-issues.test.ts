@@ -1,8 +1,7 @@
 /**
- * Core behaviours that the objects met and that contradict shared/API.md or the channels'
- * contract, as failing scenarios (`it.fails`: each passes while the core misbehaves, and turns red
- * once it is fixed, so that this file and the objects README get updated). Plain core calls only,
- * except where the scenario is about objects.
+ * Core behaviours that the objects rely on, found broken while the objects were built and fixed in
+ * the core since (issue 8): each is the scenario that showed it. Plain core calls only, except where
+ * the scenario is about objects. A scenario still marked `it.fails` is a known core problem.
  */
 import { openChannel } from '@synchrony/core';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +10,8 @@ import { outcome, startGroup } from './fixture.js';
 import { LOST_AFTER_SHORT_PARTITION, PROBE_FROM_A_LATER_VIEW, STALE_PRIMARY_MEMBER } from './model/core-cases.js';
 import { play } from './model/play.js';
 
-describe('core issues met by the objects', () => {
-  it.fails('group.send and group.flush after process.close() settle (API.md: they reject with GroupClosedError)', async () => {
+describe('core behaviours the objects rely on', () => {
+  it('group.send and group.flush after process.close() settle (API.md: they reject with GroupClosedError)', async () => {
     const f = await startGroup(['a', 'b', 'c']);
     const closing = outcome(f.member('b').process.close());
     await f.sim.run(3000);
@@ -20,10 +19,10 @@ describe('core issues met by the objects', () => {
     const send = outcome(f.member('b').group.send('x'));
     const flush = outcome(f.member('b').group.flush());
     await f.sim.run(3000);
-    expect([send.state, flush.state]).toEqual(['rejected', 'rejected']); // today: both pending forever
+    expect([send.state, flush.state]).toEqual(['rejected', 'rejected']);
   });
 
-  it.fails('a process that leaves before its first view is not kept in the others\' views (no ghost member)', async () => {
+  it('a process that leaves before its first view is not kept in the others\' views (no ghost member)', async () => {
     const f = await startGroup(['a', 'b', 'c'], { config: { failureTimeoutMs: 400 } });
     const d = f.spawn('d');
     void d.group.leave();
@@ -31,7 +30,7 @@ describe('core issues met by the objects', () => {
     expect(f.member('a').group.view?.members).toEqual(['a#1', 'b#1', 'c#1']);
   });
 
-  it.fails('a coordinator cut off and excluded reports no broken invariant when the partition heals', async () => {
+  it('a coordinator cut off and excluded reports no broken invariant when the partition heals', async () => {
     const f = await startGroup(['a', 'b', 'c'], { config: { failureTimeoutMs: 400 }, latencyMs: [1, 15] });
     f.sim.partition(['a'], ['b', 'c']);
     void f.member('b').group.send('b1');
@@ -39,11 +38,10 @@ describe('core issues met by the objects', () => {
     await f.sim.run(1500);
     f.sim.heal();
     await f.sim.run(3000);
-    // Today: "a: protocol invariant broken: cut of view 3 orders 1:1, which is missing".
     expect(f.errors()).toEqual([]);
   });
 
-  it.fails('a channel restored from a backlog-only checkpoint part is reset before the replay', async () => {
+  it('a channel restored from a backlog-only checkpoint part is reset before the replay', async () => {
     const f = await startGroup(['a', 'b', 'c'], { config: { failureTimeoutMs: 400 } });
     // a (the provider of checkpoints) never opens the channel: its part is a backlog from the group's start.
     const sums = new Map<string, number>();
@@ -65,10 +63,10 @@ describe('core issues met by the objects', () => {
     f.sim.heal();
     await f.sim.run(3000);
     expect(f.member('c').group.view?.members).toHaveLength(3);
-    expect(sums.get('c')).toBe(sums.get('b')); // today: c replays 1, 2, 4 over its stale 3: 10, not 7
+    expect(sums.get('c')).toBe(sums.get('b'));
   });
 
-  it.fails('a member that leaves while its lock acquire waits has the acquire settled (no channel event says it left)', async () => {
+  it('a member that leaves while its lock acquire waits has the acquire settled (no channel event says it left)', async () => {
     const f = await startGroup(['a', 'b', 'c']);
     const la = await Lock.open(f.member('a').group, 'l');
     const lb = await Lock.open(f.member('b').group, 'l');
@@ -82,18 +80,18 @@ describe('core issues met by the objects', () => {
   });
 
   // Shrunk scenarios of the model-based test (model/core-cases.ts), replayed on its world.
-  it.fails('after partitions shorter than the failure timeout, every member delivers every message of its view', async () => {
+  it('after partitions shorter than the failure timeout, every member delivers every message of its view', async () => {
     const verdict = await play(LOST_AFTER_SHORT_PARTITION);
-    expect(verdict.core).toBeUndefined(); // today: "members delivered differently: map: in view 3, p1#1 applied [p1#1/1 p1#1/2] but p3#1 applied []"
+    expect(verdict.core).toBeUndefined();
   });
 
-  it.fails('a member excluded during a partition learns it once healed (it does not stay in an old primary view)', async () => {
+  it('a member excluded during a partition learns it once healed (it does not stay in an old primary view)', async () => {
     const verdict = await play(STALE_PRIMARY_MEMBER);
-    expect(verdict.core).toBeUndefined(); // today: "no single final view that lasts": p4#1 stays in primary view 5
+    expect(verdict.core).toBeUndefined();
   });
 
-  it.fails('a member behind after a partition does not report a probe from a later view as an error', async () => {
+  it('a member behind after a partition does not report a probe from a later view as an error', async () => {
     const verdict = await play(PROBE_FROM_A_LATER_VIEW);
-    expect(verdict.core).toBeUndefined(); // today: "core errors: p1: L for view 7, but this member is in view 5"
+    expect(verdict.core).toBeUndefined();
   });
 });

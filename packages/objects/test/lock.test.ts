@@ -88,6 +88,7 @@ describe('Lock', () => {
     await f.sim.run(100);
     f.sim.partition(['a', 'b'], ['c']);
     expect(await f.until(() => la!.holder === f.member('b').group.me && gb.state === 'resolved')).toBe(true);
+    expect(await f.until(() => f.member('c').group.view?.primary === false)).toBe(true);
     // c, cut off, still shows itself as holder, but in the old view; a and b are in a newer primary view.
     expect(lc!.holder).toBe(oldC);
     expect(f.member('c').group.view?.primary).toBe(false);
@@ -120,6 +121,7 @@ describe('Lock', () => {
     await f.sim.run(100);
     const controller = new AbortController();
     const gb = outcome(lb!.acquire({ signal: controller.signal }));
+    await f.sim.run(30); // b asks first
     const gc = outcome(lc!.acquire());
     await f.sim.run(100);
     expect(la!.waiters).toEqual([f.member('b').group.me, f.member('c').group.me]);

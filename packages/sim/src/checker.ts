@@ -75,6 +75,8 @@ export function checkProperties(trace: Trace, options: { final?: boolean } = {})
   const perView = deliveriesByView(logs);
   const sends = new Map<string, SendEvent>();
   for (const e of trace) if (e.k === 'send') sends.set(e.id, e);
+  const bug = trace.find((e): e is Extract<TraceEvent, { k: 'bug' }> => e.k === 'bug');
+  if (bug !== undefined) return { property: '0 no broken invariant', detail: `${bug.process}: ${bug.message}` };
   return (
     viewAgreement(trace) ?? viewOrder(logs) ?? deliveredInView(logs) ?? noDuplicates(logs, sends) ??
     sameSet(perView, trace) ?? fifo(perView, sends) ?? causal(perView, logs, sends) ?? totalOrder(perView, trace, options.final === true) ??

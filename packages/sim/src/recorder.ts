@@ -16,6 +16,8 @@ export type TraceEvent =
   /** A call of the application (join, leave, flush, request, close) and, later, its outcome. */
   | { k: 'call'; at: number; process: string; member: string; id: string; call: CallKind }
   | { k: 'settled'; at: number; process: string; member: string; id: string; ok: boolean; error?: string }
+  /** The engine reported a broken invariant of its own (a bug, never a peer's fault). */
+  | { k: 'bug'; at: number; process: string; message: string }
   /** The process stopped without a goodbye (a crash, or close({ abrupt: true })): its calls may stay pending. */
   | { k: 'crash'; at: number; process: string }
   | { k: 'fault'; at: number; what: string };
@@ -167,6 +169,9 @@ export class Recorder {
       },
     });
     app.group = group;
+    process.on('error', (error) => {
+      if (error.message.includes('invariant')) this.push({ k: 'bug', at: this.now(), process: process.id, message: error.message });
+    });
     group.on('view', (view) => {
       if (view.primary) app.primaryViewId = view.id;
       this.push({ k: 'view', at: this.now(), process: process.id, member: group.me, view, gid: groupIdentity(group) ?? '' });

@@ -16,6 +16,17 @@ const FOUND: Array<[seed: number, what: string]> = [
   [4699, 'a member that missed the INSTALL of its view was told it by a member of that view, not of its own, and ignored it'],
   [5670, 'a view was formed of joiners that had no state yet (the members that had it were cut off): the state was lost'],
   [3611, 'a member frozen in a round whose coordinator had long installed the view without it waited for ever, silent'],
+  // Found by the wider fault model of issue 8 (leaves and closes anywhere, failing providers, requests):
+  [70, 'a member excluded after a view it survived waited for ever for the fate of its sends (flush hung)'],
+  [105, 'a send rejected by an abrupt close was delivered elsewhere: the checker now treats it as a crash'],
+  [33, 'a rejoining member delivered messages before its checkpoint was loaded (a fate settled mid-transfer)'],
+  [200, 'a joiner whose providers all failed asked for view changes again and again'],
+  [34, 'a process that closed while joining was taken into a view decided before, unawares'],
+  [866, 'two groups of one name were founded when the first founder crashed with its view undelivered'],
+  [1577, 'a joiner taken into a view it never heard of, then excluded, was admitted again under the same id'],
+  [1705, 'a coordinator that left with its decision undelivered was waited on for ever by the survivors'],
+  [95, 'a member blocked by a suspicion it would never withdraw (given up on) never asked for a change'],
+  [1856, 'the last members of a group whose state was lost could not leave, and joiners could not found a new one'],
 ];
 
 describe('seeds that found bugs', () => {

@@ -324,7 +324,7 @@ export class GroupEngine {
     }
     if (phase.kind !== 'member' || !('v' in msg)) return;
     const view = phase.view;
-    if (msg.v > view.id) return this.onAhead(msg, view, from);
+    if (msg.v > view.id) return this.onAhead(msg, view);
     if (msg.v < view.id) return this.onStale(msg, view);
     if (!view.members.includes(msg.f)) {
       if (msg.t !== 'l') this.report(new ProtocolError(`${msg.t} from ${msg.f}, not a member of view ${msg.v}`, from));
@@ -398,14 +398,14 @@ export class GroupEngine {
 
   /**
    * A message of a later view than the installed one. Of the next view, it waits for the view
-   * (this member is about to install it); a round for a later view gets told where this member
-   * is. Anything else names a view this member cannot be in: a member that misses a view is
-   * excluded from the next, and nobody sends it that view's traffic. It is dropped and reported.
+   * (this member is about to install it); a round or a probe of a later view gets told where this
+   * member is, so that it answers with how this member's view ended. Anything else means that this
+   * member is behind (it missed a view, so it is excluded from the next and will hear so): that is
+   * no peer's fault, and it is dropped without a report.
    */
-  private onAhead(msg: GroupMsg & { v: number }, view: View, from: string): void {
+  private onAhead(msg: GroupMsg & { v: number }, view: View): void {
     if (msg.v === view.id + 1 && BUFFERED.has(msg.t)) this.buffer(msg);
-    else if (msg.t === 'f' || msg.t === 'p' || msg.t === 'w') this.host.send(msg.f, { t: 'L', g: this.name, v: view.id, f: this.me });
-    else if (msg.v > view.id + 1) this.report(new ProtocolError(`${msg.t} for view ${msg.v}, but this member is in view ${view.id}`, from));
+    else if (msg.t === 'f' || msg.t === 'p' || msg.t === 'w' || msg.t === 'L') this.host.send(msg.f, { t: 'L', g: this.name, v: view.id, f: this.me });
   }
 
   /**
@@ -638,8 +638,10 @@ export class GroupEngine {
     const hasState = previous !== undefined && !this.state.awaiting;
     if (previous !== undefined) {
       if (hasState) {
+        // A member the change excluded without hearing from it may lack some of the cut: it
+        // delivers what it can (a prefix of the agreed order) and goes. A survivor lacks nothing.
         const bug = previous.stream.deliverCut(value);
-        if (bug !== undefined) this.report(new Error(`protocol invariant broken: ${bug}`));
+        if (bug !== undefined && value.members.includes(this.me)) this.report(new Error(`protocol invariant broken: ${bug}`));
       }
       this.recordFates(previous.view, value);
     }

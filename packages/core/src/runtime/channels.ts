@@ -37,6 +37,11 @@ export interface ChannelHandler {
    * after an exclusion starts over from the group's checkpoint, never from its own stale state).
    */
   setState?(state: unknown): void;
+  /**
+   * This member is out of the group for good (it left, its join failed, or its process closed):
+   * nothing more will be delivered; operations still waiting for their delivery never will be.
+   */
+  closed?(error: Error): void;
 }
 
 type BacklogItem = { op: unknown; meta: ChannelMeta } | { view: View };
@@ -87,6 +92,17 @@ export class ChannelRegistry {
 
   detach(name: string): void {
     this.open.delete(name);
+  }
+
+  /** The member is out of the group for good: every open channel hears it once. */
+  close(error: Error, report: (error: Error) => void): void {
+    for (const [name, { handler }] of this.open) {
+      try {
+        handler.closed?.(error);
+      } catch (thrown) {
+        report(new Error(`channel ${name} failed as the group closed: ${(thrown as Error).message}`));
+      }
+    }
   }
 
   /** An operation of channel `name` was delivered. */
@@ -146,7 +162,7 @@ export class ChannelRegistry {
         this.unclaimed.set(name, { state: part, hasState: part !== undefined, log: items, last: new Map() });
         continue;
       }
-      if (part !== undefined) channel.handler.setState?.(part);
+      channel.handler.setState?.(part); // undefined: back to the initial state, then the backlog
       for (const item of items) replay(channel.handler, item);
     }
     this.app.setState(composite.a);

@@ -284,6 +284,7 @@ export class GroupHandle implements Group {
 
   /** Rejects every call still pending (the group is left, or the process closed). */
   private rejectPending(error: Error): void {
+    this.channels.close(error, (e) => this.context.reportError(e));
     for (const pending of [...this.requests.values()]) this.settleRequest(pending, error);
     for (const f of this.flushes) f.done.reject(error);
     this.flushes = [];

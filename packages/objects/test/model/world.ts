@@ -9,7 +9,7 @@
  * Faults are drawn freely but never take a majority of the latest view out of reach at once
  * (crashed, cut off or leaving): the group must stay live for the final checks.
  */
-import type { Group, Process, View } from '@synchrony/core';
+import { groupStats, type Group, type Process, type View } from '@synchrony/core';
 import type { Simulator } from '@synchrony/sim';
 import { Counter, defineObject, Lock, Presence, ReplicatedList, ReplicatedMap, type CustomObject } from '../../src/index.js';
 import { traceObjects, type TraceStep } from '../../src/trace.js';
@@ -309,6 +309,9 @@ export class World {
   quiet(): boolean {
     const alive = this.alive();
     if (alive.some((n) => n.objects === undefined || n.updates.some((u) => u.result.state === 'pending'))) return false;
+    // Nothing in flight: a message still crossing to a member (a frame lost to a partition waits for
+    // its retransmission) is retained by its sender until every member has it.
+    if (alive.some((n) => groupStats(n.group).retainedMessages > 0)) return false;
     const look = (n: Node): string => {
       const o = n.objects!;
       const presence = alive.map((m) => o.presence.get(m.group.me));
