@@ -15,6 +15,8 @@ export { ProcessEngine, type ProcessIo } from './process-engine.js';
 export { GroupEngine, type GroupStats, type GroupStatus } from './group/group-engine.js';
 export { groupIdentity, groupStats, openChannel, type Channel, type ChannelOptions } from './runtime/inspect.js';
 export type { ChannelHandler, ChannelMeta } from './runtime/channels.js';
+export { CHECKPOINT_INTERVAL_MS, type GroupStore, type StoredCheckpoint, type StoredView } from './runtime/persistence.js';
+export { memoryStore } from './runtime/memory-store.js';
 export type { GroupEvent } from './group/group-host.js';
 export { encodeFrame, decodeFrame, WIRE_VERSION, type Frame } from './wire/frame.js';
 export type { GroupMsg, DataMsg, ViewValue } from './wire/messages.js';

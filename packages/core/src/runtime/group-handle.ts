@@ -12,10 +12,12 @@ import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
 import { ChannelRegistry, type ChannelHandler } from './channels.js';
 import { registerGroup, type Channel, type ChannelOptions } from './inspect.js';
+import { GroupPersistence } from './persistence.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
 export interface HandleContext {
   run(action: () => void): void;
+  now(): number;
   setTimer(callback: () => void, delayMs: number): () => void;
   reportError(error: Error): void;
   announce(group: string): void;
@@ -60,6 +62,10 @@ export class GroupHandle implements Group {
   private nextRequest = 1;
   private nextTicket = 1;
   private readonly channels: ChannelRegistry;
+  /** With `JoinOptions.store`: logs views and checkpoints, and restarts a group from them. */
+  private readonly persistence: GroupPersistence | undefined;
+  /** The stored checkpoint is being read before the first join (persistence). */
+  private loading = false;
 
   constructor(
     readonly name: string,
@@ -72,6 +78,16 @@ export class GroupHandle implements Group {
       getState: () => options.getState?.() ?? null,
       setState: (state) => options.setState?.(state),
     });
+    if (options.store !== undefined) {
+      this.persistence = new GroupPersistence(options.store, {
+        group: name,
+        me: () => engine.me,
+        now: () => context.now(),
+        checkpoint: () => this.checkpoint(),
+        setTimer: (callback, delayMs) => context.setTimer(() => context.run(callback), delayMs),
+        report: (error) => context.reportError(error),
+      });
+    }
     registerGroup(this, {
       stats: () => engine.stats(),
       identity: () => engine.identity,
@@ -122,6 +138,18 @@ export class GroupHandle implements Group {
     if (this.engine.status === 'member' && this.engine.view?.primary && this.joined === undefined) return Promise.resolve(this.engine.view);
     this.joined ??= deferred<View>();
     const done = this.joined;
+    if (this.loading) return done.promise;
+    if (this.persistence !== undefined && this.engine.status === 'idle') {
+      // Read what is stored first: if this process founds the group, it restarts it from there.
+      this.loading = true;
+      void this.persistence.load().then((restart) => {
+        this.loading = false;
+        if (this.closedBy !== undefined || this.joined !== done) return;
+        this.context.announce(this.name);
+        this.context.run(() => this.engine.join(false, restart));
+      });
+      return done.promise;
+    }
     this.context.announce(this.name);
     this.context.run(() => this.engine.join());
     return done.promise;
@@ -212,6 +240,7 @@ export class GroupHandle implements Group {
         this.joined = undefined;
         return;
       case 'message':
+        if (!event.ephemeral) this.persistence?.delivered();
         if (event.channel !== undefined) this.deliverToChannel(event.channel, event.message, event.ephemeral);
         else if (event.request) {
           this.onOwnRequest(event.message);
@@ -241,6 +270,8 @@ export class GroupHandle implements Group {
       this.lastPrimary = view;
       this.joined?.resolve(view);
       this.joined = undefined;
+      this.persistence?.start();
+      this.persistence?.viewInstalled(view);
     }
     this.channels.view(view, (error) => this.context.reportError(error));
     this.events.emit('view', view);
@@ -284,6 +315,7 @@ export class GroupHandle implements Group {
 
   /** Rejects every call still pending (the group is left, or the process closed). */
   private rejectPending(error: Error): void {
+    this.persistence?.stop();
     this.channels.close(error, (e) => this.context.reportError(e));
     for (const pending of [...this.requests.values()]) this.settleRequest(pending, error);
     for (const f of this.flushes) f.done.reject(error);

@@ -144,6 +144,7 @@ class ProcessRuntime implements Process {
       });
       handle = created = new GroupHandle(name, engine, {
         run: (action) => this.run(action),
+        now: () => this.clock.now(),
         setTimer: (callback, delayMs) => this.clock.setTimer(callback, delayMs),
         reportError: (error) => this.reportError(error),
         announce: (group) => this.transport.announce(group),
