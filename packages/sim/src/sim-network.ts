@@ -58,6 +58,7 @@ export class SimNetwork {
   }
 
   partition(sides: string[][]): void {
+    if (!Array.isArray(sides) || sides.some((side) => !Array.isArray(side))) throw new TypeError('partition takes sides: arrays of processes');
     this.sides = new Map();
     sides.forEach((side, i) => side.forEach((id) => this.sides!.set(id, i)));
   }

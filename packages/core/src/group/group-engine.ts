@@ -27,7 +27,8 @@ import { FateTable } from './fates.js';
 import type { GroupHost } from './group-host.js';
 import { JoinRounds, type Restart, type StoredRank } from './join-rounds.js';
 import { OwnStream, type SendTag } from './own-stream.js';
-import { estimateBytes, StateTransfer, type Received } from './state-transfer.js';
+import { StateTransfer, type Received } from './state-transfer.js';
+import { estimateBytes } from '../wire/size.js';
 import { ViewChange } from './view-change.js';
 import { ViewStream } from './view-stream.js';
 
@@ -174,7 +175,7 @@ export class GroupEngine {
    * Queues or multicasts one message. `ticket` names it in later events; the caller numbers
    * its sends in increasing order (so it can register the ticket before any event names it).
    */
-  send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}): void {
+  send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}, bytes = estimateBytes(data)): void {
     const refusal = this.sendRefusal();
     if (refusal !== undefined) {
       this.own.noteTicket(ticket);
@@ -182,7 +183,7 @@ export class GroupEngine {
       this.own.recheck();
       return;
     }
-    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes: estimateBytes(data) };
+    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes };
     if (!this.own.enqueue(item)) {
       this.host.emit({ type: 'rejected', tickets: [ticket], error: new OverloadError('too many queued sends') });
       return;

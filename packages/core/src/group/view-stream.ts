@@ -9,7 +9,7 @@ import { ProtocolError } from '../errors.js';
 import type { DataMsg, GroupMsg, OrderMsg, StableMsg, ViewValue } from '../wire/messages.js';
 import type { GroupHost } from './group-host.js';
 import type { OwnStream, QueuedSend } from './own-stream.js';
-import { estimateBytes } from './state-transfer.js';
+import { estimateBytes } from '../wire/size.js';
 import { ViewLog } from './view-log.js';
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];

@@ -36,7 +36,8 @@ const MAX_BACKOFF = 4;
 export class ReliableLane {
   /** Sender: our epoch toward the peer. Starts at 1 so the receiver's 0 is "nothing yet". */
   epoch = 1;
-  private nextSeq = 1;
+  /** The seq the next pushed frame gets. */
+  nextSeq = 1;
   private readonly unacked: Pending[] = [];
   /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
   private recvEpoch = 0;

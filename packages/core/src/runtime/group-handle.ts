@@ -3,19 +3,22 @@
  * leaves; typed events; and group RPC (request/onRequest) as a total-order multicast whose
  * replies come back point to point.
  */
-import type { Group, JoinOptions, Message, Reply, RequestOptions, SendOptions, View } from '../api.js';
+import type { Group, JoinOptions, Message, Order, Reply, RequestOptions, SendOptions, View } from '../api.js';
 import { GroupClosedError, NotPrimaryError, TimeoutError } from '../errors.js';
 import type { GroupEngine } from '../group/group-engine.js';
 import type { GroupEvent } from '../group/group-host.js';
 import type { SendTag } from '../group/own-stream.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
+import { checkMessage, checkRequestOptions, checkSendOptions } from './arguments.js';
 import { ChannelRegistry, type ChannelHandler } from './channels.js';
 import { registerGroup, type Channel, type ChannelOptions } from './inspect.js';
 import { GroupPersistence } from './persistence.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
 export interface HandleContext {
+  /** The largest multicast accepted (EngineConfig.maxMessageBytes). */
+  readonly maxMessageBytes: number;
   run(action: () => void): void;
   now(): number;
   setTimer(callback: () => void, delayMs: number): () => void;
@@ -110,7 +113,7 @@ export class GroupHandle implements Group {
     this.channels.attach(name, handler, ephemeral);
     return {
       name,
-      send: (op, sendOptions = {}) => this.multicast(op, sendOptions, { channel: name, ephemeral }),
+      send: (op, sendOptions) => this.multicast(op, sendOptions, { channel: name, ephemeral }, 'the operation'),
       close: () => this.channels.detach(name),
     };
   }
@@ -155,20 +158,27 @@ export class GroupHandle implements Group {
     return done.promise;
   }
 
-  send(data: unknown, options: SendOptions = {}): Promise<void> {
+  send(data: unknown, options?: SendOptions): Promise<void> {
     return this.multicast(data, options, {});
   }
 
-  private multicast(data: unknown, options: SendOptions, tag: SendTag): Promise<void> {
+  private multicast(data: unknown, options: SendOptions | undefined, tag: SendTag, what = 'data'): Promise<void> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
-    const order = options.order ?? 'total';
-    if (order !== 'fifo' && order !== 'causal' && order !== 'total') {
-      return Promise.reject(new TypeError(`unknown order ${String(order)}`));
+    let bytes: number;
+    let order: Order;
+    let safe: boolean;
+    try {
+      const checked = checkSendOptions(options);
+      order = checked.order ?? 'total';
+      safe = checked.safe === true;
+      bytes = checkMessage(data, this.context.maxMessageBytes, what);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
     const done = deferred<void>();
     const ticket = this.nextTicket++;
     this.tickets.set(ticket, done);
-    this.context.run(() => this.engine.send(ticket, data, order, options.safe === true, tag));
+    this.context.run(() => this.engine.send(ticket, data, order, safe, tag, bytes));
     return done.promise;
   }
 
@@ -202,18 +212,22 @@ export class GroupHandle implements Group {
   }
 
   onRequest(handler: RequestHandler): () => void {
+    if (typeof handler !== 'function') throw new TypeError(`onRequest takes a function, not ${typeof handler}`);
     this.handlers.push(handler);
     return () => {
       this.handlers = this.handlers.filter((h) => h !== handler);
     };
   }
 
-  request(data: unknown, options: RequestOptions = {}): Promise<Reply[]> {
+  request(data: unknown, options?: RequestOptions): Promise<Reply[]> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
-    const want = options.replies ?? 'all';
-    if (!(want === 'one' || want === 'majority' || want === 'all' || (typeof want === 'number' && want >= 0 && Number.isFinite(want)))) {
-      return Promise.reject(new TypeError(`replies must be 'one', 'majority', 'all' or a number >= 0, not ${String(want)}`));
+    try {
+      options = checkRequestOptions(options);
+      checkMessage(data, this.context.maxMessageBytes);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+    const want = options.replies ?? 'all';
     const id = `${this.engine.me}/${this.nextRequest++}`;
     const pending: PendingRequest = {
       id, me: this.engine.me, replies: [], from: new Set(), want, asked: undefined, done: deferred<Reply[]>(),
