@@ -73,6 +73,13 @@ export class SimNetwork {
     else this.linkLatencyMs.set(`${from}>${to}`, latencyMs);
   }
 
+  /** The next `count` frames from `from` to `to` are lost (the first of a burst, or its last). */
+  dropNext(from: string, to: string, count = 1): void {
+    this.toDrop.set(`${from}>${to}`, (this.toDrop.get(`${from}>${to}`) ?? 0) + count);
+  }
+
+  private readonly toDrop = new Map<string, number>();
+
   /** Frames from `from` to `to` are lost (both ways unless `oneWay`), until `restoreLinks`. */
   cutLink(from: string, to: string, oneWay = false): void {
     this.cut.add(`${from}>${to}`);
@@ -114,7 +121,9 @@ export class SimNetwork {
     if (this.isCrashed(from) || from === to) return;
     this.framesSent += 1;
     this.bytesSent += bytes.length;
-    if (!this.connected(from, to) || this.random.chance(this.options.dropRate)) {
+    const dropping = this.toDrop.get(`${from}>${to}`) ?? 0;
+    if (dropping > 0) this.toDrop.set(`${from}>${to}`, dropping - 1);
+    if (dropping > 0 || !this.connected(from, to) || this.random.chance(this.options.dropRate)) {
       this.framesDropped += 1;
       return;
     }
