@@ -13,7 +13,7 @@ export { memberId, processOf } from './ids.js';
 export { createProcess, type ProcessOptions } from './runtime/process-runtime.js';
 export { ProcessEngine, type ProcessIo } from './process-engine.js';
 export { GroupEngine, type GroupStats, type GroupStatus } from './group/group-engine.js';
-export { groupIdentity, groupStats, openChannel, type Channel, type ChannelOptions } from './runtime/inspect.js';
+export { groupIdentity, groupStats, openChannel, tapGroup, type TapEvent, type Channel, type ChannelOptions } from './runtime/inspect.js';
 export type { ChannelHandler, ChannelMeta } from './runtime/channels.js';
 export { CHECKPOINT_INTERVAL_MS, type GroupStore, type StoredCheckpoint, type StoredView } from './runtime/persistence.js';
 export { memoryStore } from './runtime/memory-store.js';

@@ -115,7 +115,7 @@ export class ViewStream {
 
   private deliver(msg: DataMsg): void {
     const message: Message = { sender: msg.f, data: msg.p, viewId: msg.v, order: ORDERS[msg.o]! };
-    this.host.emit({ type: 'message', message, request: msg.k === 1, channel: msg.x, ephemeral: msg.e === 1 });
+    this.host.emit({ type: 'message', message, request: msg.k === 1, channel: msg.x, ephemeral: msg.e === 1, seq: msg.n });
   }
 
   /**

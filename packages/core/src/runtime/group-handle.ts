@@ -12,7 +12,7 @@ import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
 import { checkMessage, checkRequestOptions, checkSendOptions } from './arguments.js';
 import { ChannelRegistry, type ChannelHandler } from './channels.js';
-import { registerGroup, type Channel, type ChannelOptions } from './inspect.js';
+import { registerGroup, type Channel, type ChannelOptions, type TapEvent } from './inspect.js';
 import { GroupPersistence } from './persistence.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
@@ -65,6 +65,9 @@ export class GroupHandle implements Group {
   private nextRequest = 1;
   private nextTicket = 1;
   private readonly channels: ChannelRegistry;
+  private readonly taps: Emitter<{ event: TapEvent }>;
+  /** Deliveries in the current view at this member (for taps). */
+  private deliveredInView = 0;
   /** With `JoinOptions.store`: logs views and checkpoints, and restarts a group from them. */
   private readonly persistence: GroupPersistence | undefined;
   /** The stored checkpoint is being read before the first join (persistence). */
@@ -77,6 +80,7 @@ export class GroupHandle implements Group {
     private readonly options: JoinOptions,
   ) {
     this.events = new Emitter((error) => context.reportError(error));
+    this.taps = new Emitter((error) => context.reportError(error));
     this.channels = new ChannelRegistry({
       getState: () => options.getState?.() ?? null,
       setState: (state) => options.setState?.(state),
@@ -93,6 +97,7 @@ export class GroupHandle implements Group {
     }
     registerGroup(this, {
       stats: () => engine.stats(),
+      tap: (listener) => this.taps.on('event', listener),
       identity: () => engine.identity,
       openChannel: (name, handler, channelOptions) => this.openChannel(name, handler, channelOptions),
     });
@@ -255,6 +260,14 @@ export class GroupHandle implements Group {
         return;
       case 'message':
         if (!event.ephemeral) this.persistence?.delivered();
+        if (this.taps.count('event') > 0) {
+          const { sender, viewId, order } = event.message;
+          this.taps.emit('event', {
+            kind: 'deliver', sender, viewId, order, seq: event.seq, index: this.deliveredInView, channel: event.channel,
+            request: event.request, atMs: this.context.now(),
+          });
+        }
+        this.deliveredInView += 1;
         if (event.channel !== undefined) this.deliverToChannel(event.channel, event.message, event.ephemeral);
         else if (event.request) {
           this.onOwnRequest(event.message);
@@ -280,6 +293,8 @@ export class GroupHandle implements Group {
   }
 
   private onView(view: View, missed: readonly string[]): void {
+    if (view.primary) this.deliveredInView = 0;
+    this.taps.emit('event', { kind: 'view', view, atMs: this.context.now() });
     if (view.primary) {
       this.lastPrimary = view;
       this.joined?.resolve(view);
