@@ -2,6 +2,7 @@
  * The public API of a process and its groups (shared/API.md). Both drivers, the
  * simulator and the WebRTC mesh, hand out objects of exactly these shapes.
  */
+import type { GroupStore } from './runtime/persistence.js';
 
 /** Delivery order of a multicast. */
 export type Order = 'fifo' | 'causal' | 'total';
@@ -42,6 +43,12 @@ export interface JoinOptions {
   secret?: string;
   /** Default true: after an exclusion, rejoin as a new member once the primary side is reachable. */
   rejoin?: boolean;
+  /**
+   * Persistence of views and checkpoints, for a restart after a total failure (runtime/persistence.ts;
+   * @synchrony/store-idb's `idbStore()`). With a store, `getState` is also called now and then
+   * between deliveries, not only at the cut of a view change.
+   */
+  store?: GroupStore;
 }
 
 export interface SendOptions {

@@ -2,6 +2,8 @@
  * Every tunable, queue bound and limit of the engine, in one place, with units in the names.
  * Drivers may override any of them (`createProcess({ config })`); the defaults suit a browser.
  */
+import { checkConfig } from './runtime/arguments.js';
+
 export interface EngineConfig {
   /** Silence after which a peer is suspected, unless the group sets its own. */
   readonly failureTimeoutMs: number;
@@ -34,6 +36,13 @@ export interface EngineConfig {
   readonly windowBytes: number;
   /** An inbound frame larger than this is dropped and reported. */
   readonly maxFrameBytes: number;
+  /**
+   * A multicast larger than this (as msgpack) is refused at `send` with a RangeError, before it is
+   * sent: well below `maxFrameBytes`, so that a frame that carries it always arrives.
+   */
+  readonly maxMessageBytes: number;
+  /** Messages are batched into frames of at most about this many bytes (a larger message goes alone). */
+  readonly batchBytes: number;
   /** A state checkpoint is sent in chunks of this many bytes. */
   readonly stateChunkBytes: number;
   /** Messages buffered for a view not installed yet, at most. */
@@ -48,7 +57,7 @@ export interface EngineConfig {
   readonly linkWindowFrames: number;
 }
 
-export const DEFAULT_CONFIG: EngineConfig = {
+export const DEFAULT_CONFIG: EngineConfig = Object.freeze({
   failureTimeoutMs: 1000,
   heartbeatIntervalMs: 200,
   tickMs: 20,
@@ -63,14 +72,25 @@ export const DEFAULT_CONFIG: EngineConfig = {
   windowMessages: 512,
   windowBytes: 16 * 1024 * 1024,
   maxFrameBytes: 64 * 1024 * 1024,
+  maxMessageBytes: 32 * 1024 * 1024,
+  batchBytes: 1024 * 1024,
   stateChunkBytes: 64 * 1024,
   maxFutureMessages: 100_000,
   maxQueuedSends: 100_000,
   linkWindowFrames: 4096,
   closeDrainMs: 1000,
   helloIntervalMs: 1000,
-};
+});
 
+/** The defaults with `overrides` on top; a TypeError or RangeError names a setting that is unknown or not a positive number. */
 export function resolveConfig(overrides: Partial<EngineConfig> | undefined): EngineConfig {
-  return Object.freeze({ ...DEFAULT_CONFIG, ...overrides });
+  const checked = checkConfig(overrides, DEFAULT_CONFIG);
+  const merged: { -readonly [K in keyof EngineConfig]: EngineConfig[K] } = { ...DEFAULT_CONFIG, ...checked };
+  // A smaller frame limit alone brings the message limit down with it.
+  if (checked.maxMessageBytes === undefined) merged.maxMessageBytes = Math.min(merged.maxMessageBytes, Math.floor(merged.maxFrameBytes / 2));
+  const config = Object.freeze(merged);
+  if (config.maxMessageBytes > config.maxFrameBytes / 2) {
+    throw new RangeError(`config.maxMessageBytes (${config.maxMessageBytes}) must be at most half of config.maxFrameBytes (${config.maxFrameBytes})`);
+  }
+  return config;
 }

@@ -19,6 +19,32 @@ export interface SimulatorOptions {
   config?: Partial<EngineConfig>;
 }
 
+/** The longest single `run`: a day of virtual time (a run spends real time on every virtual ms). */
+const MAX_RUN_MS = 24 * 60 * 60 * 1000;
+
+function checkRate(name: string, rate: unknown): void {
+  if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))) {
+    throw new RangeError(`${name} is a probability from 0 to 1, not ${String(rate)}`);
+  }
+}
+
+/** The options of `new Simulator(options)`: a TypeError or RangeError names what is wrong. */
+function checkOptions(options: SimulatorOptions | undefined): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('new Simulator(options) takes an object: { seed: number, latencyMs?: [min, max], dropRate?: number }');
+  }
+  if (typeof options.seed !== 'number' || !Number.isSafeInteger(options.seed)) {
+    throw new TypeError(`options.seed must be an integer (the same seed gives the same run), not ${String(options.seed)}`);
+  }
+  const latency = options.latencyMs;
+  if (latency !== undefined) {
+    const ok = Array.isArray(latency) && latency.length === 2 && latency.every((ms) => typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) && latency[0] <= latency[1];
+    if (!ok) throw new RangeError(`options.latencyMs must be [min, max] in ms with 0 <= min <= max, not ${JSON.stringify(latency)}`);
+  }
+  checkRate('options.dropRate', options.dropRate);
+  checkRate('options.duplicateRate', options.duplicateRate);
+}
+
 const yieldToMicrotasks: () => Promise<void> =
   typeof globalThis.setImmediate === 'function'
     ? () => new Promise((resolve) => globalThis.setImmediate(resolve))
@@ -32,6 +58,7 @@ export class Simulator {
   private spawned = 0;
 
   constructor(readonly options: SimulatorOptions) {
+    checkOptions(options);
     this.random = new Random(options.seed);
     this.network = new SimNetwork(this.queue, this.random, {
       latencyMs: options.latencyMs ?? [1, 20],
@@ -46,6 +73,9 @@ export class Simulator {
   }
 
   spawn(name?: string): Process {
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 200 || name.includes('#'))) {
+      throw new TypeError(`a process name is a string of 1 to 200 characters without '#', not ${String(name)}`);
+    }
     this.spawned += 1;
     const id = name ?? `p${this.spawned}`;
     const transport = this.network.attach(id);
@@ -77,11 +107,16 @@ export class Simulator {
 
   /** Changes the loss rate from now on (the random scenarios calm the network for liveness). */
   setDropRate(dropRate: number, duplicateRate = this.network.options.duplicateRate): void {
+    checkRate('dropRate', dropRate);
+    checkRate('duplicateRate', duplicateRate);
     this.network.options = { ...this.network.options, dropRate, duplicateRate };
   }
 
   /** Advances virtual time by `ms`, running every event due and letting promises settle between them. */
   async run(ms: number): Promise<void> {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_RUN_MS) {
+      throw new RangeError(`sim.run(ms) takes a number of virtual ms from 0 to ${MAX_RUN_MS}, not ${String(ms)}`);
+    }
     const until = this.queue.nowMs + ms;
     await yieldToMicrotasks();
     for (let t = this.queue.nowMs; t <= until; t += 1) {

@@ -77,3 +77,26 @@ describe('channels', () => {
     expect(() => openChannel(gb, 'cursor', { deliver: () => {} })).toThrow(/open already/);
   });
 });
+
+describe('tapGroup', () => {
+  it('sees every delivery, objects operations and requests included, numbered the same at every member', async () => {
+    const { tapGroup } = await import('@synchrony/core');
+    const sim = new Simulator({ seed: 5 });
+    const [a, b] = [sim.spawn('a'), sim.spawn('b')];
+    const ga = a.group('g');
+    const gb = b.group('g');
+    const seen: Record<string, string[]> = { a: [], b: [] };
+    tapGroup(ga, (e) => { if (e.kind === 'deliver') seen.a!.push(`${e.sender}/${e.viewId}/${e.seq}/${e.index}/${e.channel ?? '-'}`); });
+    tapGroup(gb, (e) => { if (e.kind === 'deliver') seen.b!.push(`${e.sender}/${e.viewId}/${e.seq}/${e.index}/${e.channel ?? '-'}`); });
+    void ga.join();
+    await sim.run(500);
+    void gb.join();
+    await sim.run(800);
+    const ca = counter(ga);
+    void ga.send('plain');
+    void ca.channel.send(2);
+    await sim.run(300);
+    expect(seen.a).toEqual([`${ga.me}/2/1/0/-`, `${ga.me}/2/2/1/sum`]);
+    expect(seen.b).toEqual(seen.a);
+  });
+});

@@ -25,9 +25,10 @@ import { Suspicion } from '../membership/suspicion.js';
 import type { GroupMsg, HelloMsg, JoinStatus, OrderCode, ViewValue } from '../wire/messages.js';
 import { FateTable } from './fates.js';
 import type { GroupHost } from './group-host.js';
-import { JoinRounds } from './join-rounds.js';
+import { JoinRounds, type Restart, type StoredRank } from './join-rounds.js';
 import { OwnStream, type SendTag } from './own-stream.js';
-import { estimateBytes, StateTransfer, type Received } from './state-transfer.js';
+import { StateTransfer, type Received } from './state-transfer.js';
+import { estimateBytes } from '../wire/size.js';
 import { ViewChange } from './view-change.js';
 import { ViewStream } from './view-stream.js';
 
@@ -63,7 +64,8 @@ interface MemberPhase {
 
 type Phase =
   | { kind: 'idle' }
-  | { kind: 'joining'; rounds: JoinRounds; rejoining: boolean }
+  /** `restart`: a stored checkpoint to restart the group from, should this process found it. */
+  | { kind: 'joining'; rounds: JoinRounds; rejoining: boolean; restart: Restart | undefined }
   /**
    * Left while joining (or while cut off): waits until every process of the group it may have
    * asked says no view or accepted value of theirs holds it (`waiting`), and until the fates of
@@ -153,13 +155,16 @@ export class GroupEngine {
 
   // ---------------------------------------------------------------- application calls
 
-  /** Starts joining (again): a new member id each time. */
-  join(rejoining = false): void {
+  /**
+   * Starts joining (again): a new member id each time. With `restart` (a stored checkpoint), this
+   * process restarts the group from it if it is the one to found it (join-rounds.ts).
+   */
+  join(rejoining = false, restart?: Restart): void {
     const kind = this.phase.kind;
     if (kind === 'joining' || kind === 'member' || kind === 'withdrawing') return;
     this.incarnation += 1;
     this.me = memberId(this.host.processId, this.incarnation);
-    this.phase = { kind: 'joining', rounds: new JoinRounds(), rejoining };
+    this.phase = { kind: 'joining', rounds: new JoinRounds(), rejoining, restart };
     this.future = [];
     this.state.reset();
     this.own.resetView();
@@ -170,7 +175,7 @@ export class GroupEngine {
    * Queues or multicasts one message. `ticket` names it in later events; the caller numbers
    * its sends in increasing order (so it can register the ticket before any event names it).
    */
-  send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}): void {
+  send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}, bytes = estimateBytes(data)): void {
     const refusal = this.sendRefusal();
     if (refusal !== undefined) {
       this.own.noteTicket(ticket);
@@ -178,7 +183,7 @@ export class GroupEngine {
       this.own.recheck();
       return;
     }
-    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes: estimateBytes(data) };
+    const item = { ticket, order: ORDERS.indexOf(order) as OrderCode, safe, tag, data, bytes };
     if (!this.own.enqueue(item)) {
       this.host.emit({ type: 'rejected', tickets: [ticket], error: new OverloadError('too many queued sends') });
       return;
@@ -305,7 +310,7 @@ export class GroupEngine {
   receive(from: string, msg: GroupMsg): void {
     switch (msg.t) {
       case 'j': return this.onJoin(from, msg.f, msg.au);
-      case 'J': return this.onStatus(from, msg.st);
+      case 'J': return this.onStatus(from, msg.st, msg.rk);
       case 'x': return this.onDeparted(from, msg.f);
       case 'E': if (msg.to === this.me) this.onEnded(msg.v, msg.f); return;
       case 'i': return this.onInstall(msg.v, msg.val, msg.f);
@@ -485,12 +490,16 @@ export class GroupEngine {
       this.admit(phase, joiner, from);
       return;
     }
-    if (phase.kind === 'joining') reply(phase.rejoining ? 'minority' : 'joining');
+    if (phase.kind === 'joining') {
+      const status: GroupMsg = { t: 'J', g: this.name, f: this.me, st: phase.rejoining ? 'minority' : 'joining' };
+      if (phase.restart !== undefined) status.rk = [phase.restart.rank[0], phase.restart.rank[1]];
+      this.host.send(from, status);
+    }
     else if (phase.kind === 'minority') reply('minority');
     else reply('idle');
   }
 
-  private onStatus(from: string, status: JoinStatus): void {
+  private onStatus(from: string, status: JoinStatus, rank: StoredRank | undefined): void {
     if (this.phase.kind === 'withdrawing') {
       if (status === 'clear') {
         this.phase.waiting.delete(from);
@@ -500,7 +509,7 @@ export class GroupEngine {
     }
     if (this.phase.kind !== 'joining') return;
     if (status !== 'refused') {
-      this.phase.rounds.answered(from, status);
+      this.phase.rounds.answered(from, status, rank);
       return;
     }
     this.phase = { kind: 'idle' };
@@ -551,11 +560,11 @@ export class GroupEngine {
 
   private joinRound(): void {
     if (this.phase.kind !== 'joining') return;
-    const { rounds } = this.phase;
+    const { rounds, restart } = this.phase;
     const now = this.host.now();
     const peers = this.host.peers();
-    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs)) {
-      this.found();
+    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs, restart?.rank)) {
+      this.found(restart);
       return;
     }
     rounds.asked(now, this.host.discovered());
@@ -568,10 +577,21 @@ export class GroupEngine {
     for (const p of peers) this.host.send(p, join);
   }
 
-  /** Nobody holds the group: this process founds it, alone, in view 1. */
-  private found(): void {
+  /**
+   * Nobody holds the group: this process founds it, alone, in view 1; or, restarting it after a
+   * total failure, from its stored checkpoint, in the view after the stored one (view ids go on
+   * increasing, so a later checkpoint always ranks above an earlier one).
+   */
+  private found(restart: Restart | undefined): void {
+    if (restart !== undefined) {
+      try {
+        this.host.setState(restart.state);
+      } catch (error) {
+        this.report(new StateTransferError('setState failed on the stored checkpoint; the group starts empty', error instanceof Error ? error : undefined));
+      }
+    }
     this.install({
-      id: 1, members: [this.me], joined: [this.me], left: [], cut: [], drops: [], orderBase: 0,
+      id: restart === undefined ? 1 : restart.rank[0] + 1, members: [this.me], joined: [this.me], left: [], cut: [], drops: [], orderBase: 0,
       order: [], msgs: [], needState: [], provider: this.me, gid: this.me, born: Math.floor(this.host.now()),
     });
   }

@@ -13,7 +13,7 @@ export type GroupEvent =
   /** `join()` cannot complete: the secret was refused, or no member could provide the state. */
   | { type: 'join-failed'; error: Error }
   /** A delivery: an application message, a group request, or an operation of channel `channel`. */
-  | { type: 'message'; message: Message; request: boolean; channel: string | undefined; ephemeral: boolean }
+  | { type: 'message'; message: Message; request: boolean; channel: string | undefined; ephemeral: boolean; seq: number }
   | { type: 'direct'; from: string; payload: unknown }
   /** The send with this ticket was multicast (or, if safe, is stable). */
   | { type: 'sent'; ticket: number }

@@ -4,11 +4,33 @@
  * is idle, or is joining too and has a higher id), the lowest such process founds it alone.
  * It waits `createAfterMs` from discovery's first answer, not from the join: a slow signaling
  * server must not make each process found a group of its own (they would never merge).
- * A process coming back from a minority founds a group only under the same rule: when every
+ * After a total failure the processes that come back restart the group from the stored checkpoint
+ * that reflects the most updates (persistence): among the candidates, the best stored rank founds,
+ * then the lowest id. A process coming back from a minority founds a group only under the same rule: when every
  * process discovery names answered, and none of them is a member (members never answer a JOIN:
  * they take it in), the group it came from is gone, all of it.
  */
 import type { JoinStatus } from '../wire/messages.js';
+
+/**
+ * How much of a group's history a process's stored checkpoint reflects (persistence): the view it
+ * was taken in, then how many messages of that view it had delivered. A process that stores
+ * nothing ranks below any that does.
+ */
+export type StoredRank = readonly [viewId: number, position: number];
+
+export const NO_RANK: StoredRank = [-1, -1];
+
+/** A stored checkpoint to restart the group from, should this process found it. */
+export interface Restart {
+  readonly rank: StoredRank;
+  readonly state: unknown;
+}
+
+/** Negative when a ranks below b. */
+export function compareRanks(a: StoredRank, b: StoredRank): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}
 
 export class JoinRounds {
   /** When discovery first answered (undefined: not yet). */
@@ -18,6 +40,8 @@ export class JoinRounds {
   private rounds = 0;
   /** What each process answered since the last round. */
   private readonly statuses = new Map<string, JoinStatus>();
+  /** The stored rank each candidate answered with. */
+  private readonly ranks = new Map<string, StoredRank>();
 
   start(): void {
     this.discoveredMs = undefined;
@@ -35,22 +59,27 @@ export class JoinRounds {
     return nowMs - this.lastRoundMs >= retryMs;
   }
 
-  answered(process: string, status: JoinStatus): void {
+  answered(process: string, status: JoinStatus, rank: StoredRank = NO_RANK): void {
     this.statuses.set(process, status);
+    this.ranks.set(process, rank);
   }
 
   /** Whether this process should found the group now, from what its peers answered. */
-  mayFound(nowMs: number, peers: readonly string[], processId: string, createAfterMs: number): boolean {
+  mayFound(nowMs: number, peers: readonly string[], processId: string, createAfterMs: number, rank: StoredRank = NO_RANK): boolean {
     if (this.discoveredMs === undefined || this.rounds === 0 || nowMs - this.discoveredMs < createAfterMs) return false;
     return peers.every((p) => {
       const status = this.statuses.get(p);
-      return status === 'idle' || ((status === 'joining' || status === 'minority') && p > processId);
+      if (status === 'idle') return true;
+      if (status !== 'joining' && status !== 'minority') return false;
+      const order = compareRanks(this.ranks.get(p) ?? NO_RANK, rank);
+      return order < 0 || (order === 0 && p > processId);
     });
   }
 
   /** A new round of JOINs goes out now, to the peers discovery named (`discovered`: if it has answered). */
   asked(nowMs: number, discovered: boolean): void {
     this.statuses.clear();
+    this.ranks.clear();
     this.lastRoundMs = nowMs;
     if (!discovered) return;
     this.discoveredMs ??= nowMs;

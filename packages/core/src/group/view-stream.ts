@@ -9,7 +9,7 @@ import { ProtocolError } from '../errors.js';
 import type { DataMsg, GroupMsg, OrderMsg, StableMsg, ViewValue } from '../wire/messages.js';
 import type { GroupHost } from './group-host.js';
 import type { OwnStream, QueuedSend } from './own-stream.js';
-import { estimateBytes } from './state-transfer.js';
+import { estimateBytes } from '../wire/size.js';
 import { ViewLog } from './view-log.js';
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
@@ -115,7 +115,7 @@ export class ViewStream {
 
   private deliver(msg: DataMsg): void {
     const message: Message = { sender: msg.f, data: msg.p, viewId: msg.v, order: ORDERS[msg.o]! };
-    this.host.emit({ type: 'message', message, request: msg.k === 1, channel: msg.x, ephemeral: msg.e === 1 });
+    this.host.emit({ type: 'message', message, request: msg.k === 1, channel: msg.x, ephemeral: msg.e === 1, seq: msg.n });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { EngineConfig } from '../config.js';
 import type { Lane } from '../transport.js';
 import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.js';
 import type { GroupMsg } from '../wire/messages.js';
+import { estimateBytes } from '../wire/size.js';
 import { ReliableLane } from './reliable-lane.js';
 
 const LANES: readonly Lane[] = ['control', 'data'];
@@ -18,6 +19,14 @@ function laneOf(message: GroupMsg): 0 | 1 {
     case 'd': case 'k': case 'o': case 's': case 'r': return 1;
     default: return 0;
   }
+}
+
+/** A cheap estimate of the bytes a message's payload adds to a frame (large payloads are what matters). */
+function payloadBytes(message: GroupMsg): number {
+  const payload = message.t === 'd' || message.t === 'r' ? message.p : message.t === 's' ? message.d : undefined;
+  if (payload instanceof Uint8Array) return payload.length;
+  if (typeof payload === 'string') return payload.length;
+  return payload === undefined ? 32 : estimateBytes(payload);
 }
 
 interface Peer {
@@ -66,33 +75,66 @@ export class PeerLinks {
     this.dirty.add(to);
   }
 
-  /** Sends everything queued: one frame per lane per peer (or more past the batch limit). */
+  /**
+   * Sends everything queued: one frame per lane per peer, or more past the batch limits (messages,
+   * and about `batchBytes`). A frame that still comes out larger than half of `maxFrameBytes` (large
+   * messages the estimate missed) is split in two: a frame must always be small enough to arrive.
+   */
   flush(nowMs: number): void {
     for (const id of this.dirty) {
       const p = this.peer(id);
       for (const lane of [0, 1] as const) {
         const queue = p.queued[lane];
         while (queue.length > 0) {
-          const batch = queue.splice(0, MAX_MESSAGES_PER_FRAME);
+          let batch = this.takeBatch(queue);
+          let bytes = this.encode(p, lane, p.lanes[lane].nextSeq, batch);
+          while (bytes.length > this.config.maxFrameBytes / 2 && batch.length > 1) {
+            const half = batch.length >> 1;
+            queue.unshift(...batch.slice(half));
+            batch = batch.slice(0, half);
+            bytes = this.encode(p, lane, p.lanes[lane].nextSeq, batch);
+          }
           const seq = p.lanes[lane].push(batch, nowMs);
-          p.lanes[lane].sized(seq, this.emit(id, p, lane, seq, batch, nowMs));
+          p.lanes[lane].sized(seq, bytes.length);
+          this.send(id, p, lane, bytes, nowMs);
         }
       }
     }
     this.dirty.clear();
   }
 
-  /** Encodes and sends one frame; returns its size. */
-  private emit(id: string, p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[], nowMs: number): number {
+  /** The next batch of a queue: up to MAX_MESSAGES_PER_FRAME messages and about `batchBytes` of payload. */
+  private takeBatch(queue: GroupMsg[]): GroupMsg[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < queue.length && count < MAX_MESSAGES_PER_FRAME) {
+      bytes += payloadBytes(queue[count]!);
+      count += 1;
+      if (bytes >= this.config.batchBytes) break;
+    }
+    return queue.splice(0, count);
+  }
+
+  /** Encodes a frame of the lane, with the acknowledgements owed to the peer. */
+  private encode(p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[]): Uint8Array {
     const [e0, s0] = p.lanes[0].ack();
     const [e1, s1] = p.lanes[1].ack();
     const frame: Frame = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1], m: messages };
     if (seq !== undefined) frame.s = seq;
+    return encodeFrame(frame);
+  }
+
+  private send(id: string, p: Peer, lane: 0 | 1, bytes: Uint8Array, nowMs: number, sequenced = true): void {
     p.lanes[0].ackOwedSinceMs = undefined;
     p.lanes[1].ackOwedSinceMs = undefined;
     p.lastSentMs = nowMs;
-    const bytes = encodeFrame(frame);
-    this.events.send(id, bytes, seq === undefined ? 'control' : LANES[lane]!);
+    this.events.send(id, bytes, sequenced ? LANES[lane]! : 'control');
+  }
+
+  /** Encodes and sends one frame (a retransmission, or an unsequenced heartbeat); returns its size. */
+  private emit(id: string, p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[], nowMs: number): number {
+    const bytes = this.encode(p, lane, seq, messages);
+    this.send(id, p, lane, bytes, nowMs, seq !== undefined);
     return bytes.length;
   }
 
@@ -170,12 +212,19 @@ export class PeerLinks {
     this.events.send(id, encodeFrame(frame), 'control');
   }
 
-  /** When the peer was last heard from; a peer first needed now counts as heard now. */
+  /**
+   * When the peer was last heard from, for the failure detector; a peer first needed now counts
+   * as heard now. A peer that keeps sending but stops acknowledging (it stopped reading: a hung
+   * consumer) counts as silent from when its oldest unacknowledged frame should have been
+   * acknowledged at the latest: it is suspected and excluded, rather than make every sender keep
+   * its frames and wait on it.
+   */
   lastHeard(peer: string, nowMs: number): number {
     const p = this.peer(peer);
     if (p.saidGoodbye) return -Infinity;
     p.lastHeardMs ??= nowMs;
-    return p.lastHeardMs;
+    const stalled = Math.min(p.lanes[0].ackDueMs(this.config), p.lanes[1].ackDueMs(this.config));
+    return Math.min(p.lastHeardMs, stalled);
   }
 
   /** The connection to the peer is known gone (from the transport): treat it as silent. */

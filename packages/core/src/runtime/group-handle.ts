@@ -3,19 +3,24 @@
  * leaves; typed events; and group RPC (request/onRequest) as a total-order multicast whose
  * replies come back point to point.
  */
-import type { Group, JoinOptions, Message, Reply, RequestOptions, SendOptions, View } from '../api.js';
+import type { Group, JoinOptions, Message, Order, Reply, RequestOptions, SendOptions, View } from '../api.js';
 import { GroupClosedError, NotPrimaryError, TimeoutError } from '../errors.js';
 import type { GroupEngine } from '../group/group-engine.js';
 import type { GroupEvent } from '../group/group-host.js';
 import type { SendTag } from '../group/own-stream.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
+import { checkMessage, checkRequestOptions, checkSendOptions } from './arguments.js';
 import { ChannelRegistry, type ChannelHandler } from './channels.js';
-import { registerGroup, type Channel, type ChannelOptions } from './inspect.js';
+import { registerGroup, type Channel, type ChannelOptions, type TapEvent } from './inspect.js';
+import { GroupPersistence } from './persistence.js';
 
 /** What a handle needs from its process: run engine calls safely, and time. */
 export interface HandleContext {
+  /** The largest multicast accepted (EngineConfig.maxMessageBytes). */
+  readonly maxMessageBytes: number;
   run(action: () => void): void;
+  now(): number;
   setTimer(callback: () => void, delayMs: number): () => void;
   reportError(error: Error): void;
   announce(group: string): void;
@@ -60,6 +65,13 @@ export class GroupHandle implements Group {
   private nextRequest = 1;
   private nextTicket = 1;
   private readonly channels: ChannelRegistry;
+  private readonly taps: Emitter<{ event: TapEvent }>;
+  /** Deliveries in the current view at this member (for taps). */
+  private deliveredInView = 0;
+  /** With `JoinOptions.store`: logs views and checkpoints, and restarts a group from them. */
+  private readonly persistence: GroupPersistence | undefined;
+  /** The stored checkpoint is being read before the first join (persistence). */
+  private loading = false;
 
   constructor(
     readonly name: string,
@@ -68,12 +80,24 @@ export class GroupHandle implements Group {
     private readonly options: JoinOptions,
   ) {
     this.events = new Emitter((error) => context.reportError(error));
+    this.taps = new Emitter((error) => context.reportError(error));
     this.channels = new ChannelRegistry({
       getState: () => options.getState?.() ?? null,
       setState: (state) => options.setState?.(state),
     });
+    if (options.store !== undefined) {
+      this.persistence = new GroupPersistence(options.store, {
+        group: name,
+        me: () => engine.me,
+        now: () => context.now(),
+        checkpoint: () => this.checkpoint(),
+        setTimer: (callback, delayMs) => context.setTimer(() => context.run(callback), delayMs),
+        report: (error) => context.reportError(error),
+      });
+    }
     registerGroup(this, {
       stats: () => engine.stats(),
+      tap: (listener) => this.taps.on('event', listener),
       identity: () => engine.identity,
       openChannel: (name, handler, channelOptions) => this.openChannel(name, handler, channelOptions),
     });
@@ -94,7 +118,7 @@ export class GroupHandle implements Group {
     this.channels.attach(name, handler, ephemeral);
     return {
       name,
-      send: (op, sendOptions = {}) => this.multicast(op, sendOptions, { channel: name, ephemeral }),
+      send: (op, sendOptions) => this.multicast(op, sendOptions, { channel: name, ephemeral }, 'the operation'),
       close: () => this.channels.detach(name),
     };
   }
@@ -122,25 +146,44 @@ export class GroupHandle implements Group {
     if (this.engine.status === 'member' && this.engine.view?.primary && this.joined === undefined) return Promise.resolve(this.engine.view);
     this.joined ??= deferred<View>();
     const done = this.joined;
+    if (this.loading) return done.promise;
+    if (this.persistence !== undefined && this.engine.status === 'idle') {
+      // Read what is stored first: if this process founds the group, it restarts it from there.
+      this.loading = true;
+      void this.persistence.load().then((restart) => {
+        this.loading = false;
+        if (this.closedBy !== undefined || this.joined !== done) return;
+        this.context.announce(this.name);
+        this.context.run(() => this.engine.join(false, restart));
+      });
+      return done.promise;
+    }
     this.context.announce(this.name);
     this.context.run(() => this.engine.join());
     return done.promise;
   }
 
-  send(data: unknown, options: SendOptions = {}): Promise<void> {
+  send(data: unknown, options?: SendOptions): Promise<void> {
     return this.multicast(data, options, {});
   }
 
-  private multicast(data: unknown, options: SendOptions, tag: SendTag): Promise<void> {
+  private multicast(data: unknown, options: SendOptions | undefined, tag: SendTag, what = 'data'): Promise<void> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
-    const order = options.order ?? 'total';
-    if (order !== 'fifo' && order !== 'causal' && order !== 'total') {
-      return Promise.reject(new TypeError(`unknown order ${String(order)}`));
+    let bytes: number;
+    let order: Order;
+    let safe: boolean;
+    try {
+      const checked = checkSendOptions(options);
+      order = checked.order ?? 'total';
+      safe = checked.safe === true;
+      bytes = checkMessage(data, this.context.maxMessageBytes, what);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
     const done = deferred<void>();
     const ticket = this.nextTicket++;
     this.tickets.set(ticket, done);
-    this.context.run(() => this.engine.send(ticket, data, order, options.safe === true, tag));
+    this.context.run(() => this.engine.send(ticket, data, order, safe, tag, bytes));
     return done.promise;
   }
 
@@ -174,18 +217,22 @@ export class GroupHandle implements Group {
   }
 
   onRequest(handler: RequestHandler): () => void {
+    if (typeof handler !== 'function') throw new TypeError(`onRequest takes a function, not ${typeof handler}`);
     this.handlers.push(handler);
     return () => {
       this.handlers = this.handlers.filter((h) => h !== handler);
     };
   }
 
-  request(data: unknown, options: RequestOptions = {}): Promise<Reply[]> {
+  request(data: unknown, options?: RequestOptions): Promise<Reply[]> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
-    const want = options.replies ?? 'all';
-    if (!(want === 'one' || want === 'majority' || want === 'all' || (typeof want === 'number' && want >= 0 && Number.isFinite(want)))) {
-      return Promise.reject(new TypeError(`replies must be 'one', 'majority', 'all' or a number >= 0, not ${String(want)}`));
+    try {
+      options = checkRequestOptions(options);
+      checkMessage(data, this.context.maxMessageBytes);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+    const want = options.replies ?? 'all';
     const id = `${this.engine.me}/${this.nextRequest++}`;
     const pending: PendingRequest = {
       id, me: this.engine.me, replies: [], from: new Set(), want, asked: undefined, done: deferred<Reply[]>(),
@@ -212,6 +259,15 @@ export class GroupHandle implements Group {
         this.joined = undefined;
         return;
       case 'message':
+        if (!event.ephemeral) this.persistence?.delivered();
+        if (this.taps.count('event') > 0) {
+          const { sender, viewId, order } = event.message;
+          this.taps.emit('event', {
+            kind: 'deliver', sender, viewId, order, seq: event.seq, index: this.deliveredInView, channel: event.channel,
+            request: event.request, atMs: this.context.now(),
+          });
+        }
+        this.deliveredInView += 1;
         if (event.channel !== undefined) this.deliverToChannel(event.channel, event.message, event.ephemeral);
         else if (event.request) {
           this.onOwnRequest(event.message);
@@ -237,10 +293,14 @@ export class GroupHandle implements Group {
   }
 
   private onView(view: View, missed: readonly string[]): void {
+    if (view.primary) this.deliveredInView = 0;
+    this.taps.emit('event', { kind: 'view', view, atMs: this.context.now() });
     if (view.primary) {
       this.lastPrimary = view;
       this.joined?.resolve(view);
       this.joined = undefined;
+      this.persistence?.start();
+      this.persistence?.viewInstalled(view);
     }
     this.channels.view(view, (error) => this.context.reportError(error));
     this.events.emit('view', view);
@@ -284,6 +344,7 @@ export class GroupHandle implements Group {
 
   /** Rejects every call still pending (the group is left, or the process closed). */
   private rejectPending(error: Error): void {
+    this.persistence?.stop();
     this.channels.close(error, (e) => this.context.reportError(e));
     for (const pending of [...this.requests.values()]) this.settleRequest(pending, error);
     for (const f of this.flushes) f.done.reject(error);

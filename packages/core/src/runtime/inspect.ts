@@ -4,7 +4,7 @@
  * (`openChannel`, the plumbing of replicated objects). Any `Group` made by `createProcess` (the
  * simulator's and `connect()`'s included) has them.
  */
-import type { Group, SendOptions } from '../api.js';
+import type { Group, Order, SendOptions, View } from '../api.js';
 import type { GroupStats } from '../group/group-engine.js';
 import type { ChannelHandler } from './channels.js';
 
@@ -21,8 +21,31 @@ export interface ChannelOptions {
   ephemeral?: boolean;
 }
 
+/**
+ * What a member delivers and installs, as it happens: for inspectors (the demos' time-space
+ * diagram), tracing and debugging. Every delivery is here: application messages, group requests,
+ * and the operations of replicated objects (with their channel).
+ */
+export type TapEvent =
+  | { readonly kind: 'view'; readonly view: View; readonly atMs: number }
+  | {
+    readonly kind: 'deliver';
+    readonly sender: string;
+    readonly viewId: number;
+    readonly order: Order;
+    /** The sender's number for the message in its view: (sender, viewId, seq) names it at every member. */
+    readonly seq: number;
+    /** Deliveries at this member in this view before it (for total-order messages, the same at every member). */
+    readonly index: number;
+    /** The channel (replicated object) it belongs to; undefined for an application message. */
+    readonly channel: string | undefined;
+    readonly request: boolean;
+    readonly atMs: number;
+  };
+
 interface GroupInternals {
   stats(): GroupStats;
+  tap(listener: (event: TapEvent) => void): () => void;
   identity(): string | undefined;
   openChannel(name: string, handler: ChannelHandler, options: ChannelOptions): Channel;
 }
@@ -43,6 +66,15 @@ function of(group: Group): GroupInternals {
 /** The memory figures of a group. */
 export function groupStats(group: Group): GroupStats {
   return of(group).stats();
+}
+
+/**
+ * Subscribes to every delivery and view of a member (see TapEvent); returns the function that
+ * unsubscribes. A listener that throws is reported on the process's 'error' and stops nothing.
+ */
+export function tapGroup(group: Group, listener: (event: TapEvent) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('tapGroup takes a listener function');
+  return of(group).tap(listener);
 }
 
 /**

@@ -17,6 +17,7 @@ import { resolveConfig, type EngineConfig } from '../config.js';
 import { GroupClosedError } from '../errors.js';
 import { ProcessEngine } from '../process-engine.js';
 import type { Clock, Transport } from '../transport.js';
+import { checkJoinOptions, show } from './arguments.js';
 import { Emitter } from './emitter.js';
 import { GroupHandle } from './group-handle.js';
 
@@ -104,10 +105,29 @@ class ProcessRuntime implements Process {
     else this.clock.setTimer(flush, 0);
   }
 
+  /**
+   * Reports an error on 'error'. With no listener it is not dropped: it goes where the platform
+   * reports an exception thrown in an event listener (`reportError` in browsers), or, where there is
+   * none (Node), to a warning, once per kind of error.
+   */
   private reportError(error: Error): void {
-    if (this.errors.count('error') === 0) return;
-    this.errors.emit('error', error);
+    if (this.errors.count('error') > 0) {
+      this.errors.emit('error', error);
+      return;
+    }
+    const platform = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+    if (typeof platform === 'function') {
+      platform(error);
+      return;
+    }
+    const kind = `${error.name}: ${error.message.split(/[:(]/)[0]!.replace(/\d+/g, 'N')}`;
+    if (this.warned.has(kind) || this.warned.size > 100) return;
+    this.warned.add(kind);
+    console.warn(`synchrony: ${error.name}: ${error.message} (process ${this.id} has no 'error' listener; further errors of this kind are not shown)`);
   }
+
+  /** Kinds of error already shown as a warning (no 'error' listener). */
+  private readonly warned = new Set<string>();
 
   /**
    * Waits (at most `closeDrainMs`) until the peers acknowledged every frame sent: the last ones of
@@ -125,11 +145,12 @@ class ProcessRuntime implements Process {
     });
   }
 
-  group(name: string, options: JoinOptions = {}): Group {
+  group(name: string, options?: JoinOptions): Group {
     if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
-      throw new TypeError('a group name is a string of 1 to 256 characters');
+      throw new TypeError(`a group name is a string of 1 to 256 characters, not ${show(name)}`);
     }
     if (this.closed) throw new GroupClosedError('the process is closed');
+    options = checkJoinOptions(options);
     let handle = this.handles.get(name);
     if (handle === undefined) {
       const settings = {
@@ -143,7 +164,9 @@ class ProcessRuntime implements Process {
         setState: (state) => created!.restore(state),
       });
       handle = created = new GroupHandle(name, engine, {
+        maxMessageBytes: this.config.maxMessageBytes,
         run: (action) => this.run(action),
+        now: () => this.clock.now(),
         setTimer: (callback, delayMs) => this.clock.setTimer(callback, delayMs),
         reportError: (error) => this.reportError(error),
         announce: (group) => this.transport.announce(group),

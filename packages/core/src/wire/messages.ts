@@ -17,7 +17,8 @@
  *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
  *                | 'refused' (a wrong secret: the joiner gives up); or the answer to a DEPARTED of a
  *                process leaving as it joined: 'clear' (it is in no view or accepted value of the sender's)
- *                | 'holding' (it is: the sender's group will exclude it first)
+ *                | 'holding' (it is: the sender's group will exclude it first); rk: the joiner's stored
+ *                rank [view id, position] (after a total failure the best stored checkpoint restarts the group)
  *   l  LEAVE     member f of view v asks to leave
  *   f  FLUSH     phase 1 of the change after view v, ballot b: stop sending, report
  *   F  FLUSH-OK  the report: holds h, causal counts hc, order base ob and entries ol, highest
@@ -59,7 +60,7 @@ export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
 export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
 export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused' | 'clear' | 'holding';
-export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus }
+export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number] }
 export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
 export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
 export interface FlushOkMsg {

@@ -48,7 +48,7 @@ const checks: Record<string, (m: Obj) => boolean> = {
   k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op) && isOpt(m.jn, isIds),
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
   j: (m) => isOpt(m.au, (a) => typeof a === 'string' && a.length <= 4096),
-  J: (m) => m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused' || m.st === 'clear' || m.st === 'holding',
+  J: (m) => isOpt(m.rk, (r) => Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= -1)) && (m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused' || m.st === 'clear' || m.st === 'holding'),
   l: (m) => isNat(m.v),
   f: (m) => isNat(m.v) && isBallot(m.b),
   F: (m) =>
