@@ -19,9 +19,11 @@
 // Processes and groups on the real network (@synchrony/webrtc); see the API contract for options.
 export { connect, type ConnectOptions } from '@synchrony/webrtc';
 
-// What a process, its groups, views and messages look like (@synchrony/core).
+// What a process, its groups, views and messages look like (@synchrony/core), and the interface
+// of a store for JoinOptions.store (views and checkpoints kept for a restart after a total failure).
 export type {
-  Group, JoinOptions, Message, Order, Process, Reply, RequestOptions, SendOptions, View,
+  Group, GroupStore, JoinOptions, Message, Order, Process, Reply, RequestOptions, SendOptions, StoredCheckpoint,
+  StoredView, View,
 } from '@synchrony/core';
 
 // Errors, each with a stable `name`, so `error.name === 'NotPrimaryError'` works across bundles too.

@@ -13,7 +13,7 @@ import { gzippedBytes, kib } from '../build/report-size.js';
 import { iifePath } from './iife-file.js';
 
 /**
- * The budget, gzipped at level 9: 71.6 KiB today, of which simple-peer's browser build (with the
+ * The budget, gzipped at level 9: 74.5 KiB today, of which simple-peer's browser build (with the
  * buffer, stream and events shims it carries inside) is 27.6 KiB; plus room to grow a little.
  */
 const GZIPPED_BUDGET_BYTES = 80 * 1024;
