@@ -28,6 +28,8 @@ export class Connection {
   private opening: Promise<StoreDatabase> | undefined;
   /** Set when another tab blocks the open: the reason given if the wait times out. */
   private blockedBy: number | undefined;
+  /** What a migration threw, for the open's rejection. */
+  private upgradeFailure: unknown;
   /** A failure for good: every call rejects with it. */
   private ended: StoreError | undefined;
 
@@ -66,9 +68,7 @@ export class Connection {
     let request: Promise<StoreDatabase>;
     try {
       request = openDB<StoreSchema>(this.databaseName, this.schema.version, {
-        // The migrations see the untyped database: they build the layout the typed schema describes.
-        upgrade: (database, oldVersion, _newVersion, transaction) =>
-          upgrade(this.schema, database as unknown as IDBPDatabase<unknown>, oldVersion, transaction as unknown as UpgradeTransaction),
+        upgrade: (database, oldVersion, _newVersion, transaction) => this.upgrade(database, oldVersion, transaction),
         blocked: (currentVersion) => { this.blockedBy = currentVersion; },
         blocking: () => this.letGo(),
         terminated: () => this.lost(),
@@ -90,11 +90,32 @@ export class Connection {
       (error: unknown) => {
         this.opening = undefined;
         this.blockedBy = undefined;
-        const failure = asStoreError(error, `store ${this.databaseName}: could not open the database`);
+        const failure = this.upgradeFailure === undefined
+          ? asStoreError(error, `store ${this.databaseName}: could not open the database`)
+          : asStoreError(this.upgradeFailure, `store ${this.databaseName}: could not upgrade the database to version ${this.schema.version}`);
+        this.upgradeFailure = undefined;
         if (failure.reason === 'version') this.ended = failure;
         throw failure;
       },
     );
+  }
+
+  /**
+   * idb's `upgrade` callback. A migration that throws aborts the upgrade (the database stays at its
+   * old version, untouched) and becomes the cause of the open's StoreError, rather than an
+   * uncaught exception in an IndexedDB event handler.
+   */
+  private upgrade(database: StoreDatabase, oldVersion: number, transaction: IDBPTransaction<StoreSchema, Array<'views' | 'checkpoints'>, 'versionchange'>): void {
+    // idb makes this promise for every upgrade transaction; an aborted upgrade rejects it, and the
+    // open's own rejection says why.
+    transaction.done.catch(() => {});
+    try {
+      // The migrations see the untyped database: they build the layout the typed schema describes.
+      upgrade(this.schema, database as unknown as IDBPDatabase<unknown>, oldVersion, transaction as unknown as UpgradeTransaction);
+    } catch (error) {
+      this.upgradeFailure = error;
+      transaction.abort();
+    }
   }
 
   /** `opening`, or a StoreError once `openTimeoutMs` passed (the open itself goes on). */

@@ -86,10 +86,25 @@ export function putCheckpoints(database: StoreDatabase, batch: Batch<StoredCheck
 
 /** The stored checkpoint record of `group`, unchecked (records.ts checks it). */
 export function readCheckpoint(database: StoreDatabase, group: string): Promise<unknown> {
-  return database.get('checkpoints', group);
+  return read(database, 'checkpoints', (store) => store.get(group));
 }
 
 /** The view log of `group`, oldest first, unchecked. */
 export function readViews(database: StoreDatabase, group: string): Promise<unknown[]> {
-  return database.getAll('views', groupRange(group));
+  return read(database, 'views', (store) => store.getAll(groupRange(group)));
+}
+
+/**
+ * One read in a transaction of its own. Not idb's `database.get` shortcut: that leaves the
+ * transaction's `done` promise unobserved, an unhandled rejection if the read is aborted (the
+ * browser closing the connection under it).
+ */
+async function read<S extends StoreNames<StoreSchema>, T>(
+  database: StoreDatabase,
+  store: S,
+  request: (store: IDBPTransaction<StoreSchema, [S], 'readonly'>['store']) => Promise<T>,
+): Promise<T> {
+  const transaction = database.transaction(store, 'readonly');
+  transaction.done.catch(() => {}); // the request's own rejection says what went wrong
+  return await request(transaction.store);
 }
