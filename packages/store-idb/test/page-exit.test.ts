@@ -4,6 +4,8 @@
  * for starts within the same task, beside any write under way, since the task of a page's exit
  * handler may be its last.
  */
+import type { GroupStore, StoredCheckpoint } from '@synchrony/core';
+import { Simulator } from '@synchrony/sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { idbStore } from '../src/index.js';
 import { watchPageExit } from '../src/page-exit.js';
@@ -110,5 +112,40 @@ describe('idbStore.watch', () => {
     } finally {
       puts2.stop();
     }
+  });
+});
+
+describe('through the core', () => {
+  it('a member\'s exit checkpoint, with no write under way, reaches IndexedDB within the exit task, with every delivery in it', async () => {
+    const sim = new Simulator({ seed: 1 });
+    const store = idbStore('device');
+    const received: StoredCheckpoint[] = [];
+    const spy: GroupStore = {
+      load: (group) => store.load(group),
+      saveView: (group, view) => store.saveView(group, view),
+      saveCheckpoint: (group, checkpoint) => { received.push(checkpoint); return store.saveCheckpoint(group, checkpoint); },
+      watch: (group, checkpointNow) => store.watch(group, checkpointNow),
+    };
+    const process = sim.spawn('a');
+    let sum = 0;
+    const group = process.group('g', { store: spy, getState: () => sum, setState: (s) => { sum = s as number; } });
+    group.on('message', (m) => { sum += m.data as number; });
+    void group.join();
+    for (let i = 0; i < 20; i += 1) await sim.run(50);
+    for (const n of [1, 2, 3]) void group.send(n);
+    for (let i = 0; i < 10; i += 1) await sim.run(20);
+    await store.settled();
+    expect(received.map((c) => c.position)).toEqual([0]); // the view's checkpoint only: the periodic one is 5 s away
+    const puts = countPuts('checkpoints');
+    try {
+      page!.close();
+      await microtasksOnly();
+      expect(received.at(-1)?.position).toBe(3);
+      expect(puts.count()).toBeGreaterThanOrEqual(1);
+    } finally {
+      puts.stop();
+    }
+    await store.settled();
+    expect(await store.load('g')).toMatchObject({ position: 3 });
   });
 });
