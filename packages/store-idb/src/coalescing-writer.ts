@@ -18,6 +18,7 @@ interface Waiting<T> {
   readonly settle: Array<{ resolve(): void; reject(error: unknown): void }>;
 }
 
+/** The writes of one kind, coalesced (see the file's comment). */
 export class CoalescingWriter<T> {
   /** Transactions under way (more than one only when `urgent` started one beside another). */
   private running = 0;

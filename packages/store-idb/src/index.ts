@@ -6,4 +6,4 @@
 export { idbStore, DATABASE_PREFIX, type IdbGroupStore } from './idb-store.js';
 export { DEFAULT_MAX_VIEWS, DEFAULT_OPEN_TIMEOUT_MS, type IdbStoreOptions } from './options.js';
 export { StoreError, type StoreErrorReason } from './store-error.js';
-export { SCHEMA } from './schema.js';
+export { SCHEMA_VERSION } from './schema.js';

@@ -1,6 +1,6 @@
 /**
  * The database's layout and how it gets there. One IndexedDB database per store name, at version
- * {@link SCHEMA.version}, with two object stores:
+ * {@link SCHEMA_VERSION}, with two object stores:
  *
  * - `views`: the log of installed views, key `[group, seq]` (seq counts up from 1 per group), so a
  *   group's log is one key range: appended at its end, trimmed at its start.
@@ -43,6 +43,9 @@ const createStores: Migration = (database) => {
 
 /** The layout this code writes and reads. */
 export const SCHEMA: Schema = { version: 1, migrations: [createStores] };
+
+/** The IndexedDB version of the databases this code writes: a tab with older code is asked to let go of them. */
+export const SCHEMA_VERSION = SCHEMA.version;
 
 /** Runs the migrations from `oldVersion` up to the schema's version (idb's `upgrade` callback). */
 export function upgrade(

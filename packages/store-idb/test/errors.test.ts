@@ -4,6 +4,7 @@
  * (private mode), a full disk (two ways), corrupt records, a closed store, bad arguments.
  * Upgrades and the blocked ones are in upgrade.test.ts.
  */
+import { forceCloseDatabase } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { idbStore, StoreError, type StoreErrorReason } from '../src/index.js';
 import { freshIndexedDB, rawGet, rawOpen, rawPut } from './fake-indexeddb.js';
@@ -179,7 +180,6 @@ describe('misuse', () => {
 
 describe('the browser closes the connection', () => {
   it('(storage cleared, a disk error) is reported to onError, and the next call opens it again', async () => {
-    const { default: forceCloseDatabase } = await import('fake-indexeddb/lib/forceCloseDatabase');
     const factory = globalThis.indexedDB;
     const opened: IDBOpenDBRequest[] = [];
     const open = factory.open.bind(factory);
@@ -191,7 +191,8 @@ describe('the browser closes the connection', () => {
     const reported: StoreError[] = [];
     const store = idbStore('terminated', { onError: (error) => reported.push(error) });
     await store.saveCheckpoint('g', checkpoint(1, 1));
-    forceCloseDatabase(opened[0]!.result);
+    // fake-indexeddb's types declare the parameter as the class, not an instance
+    forceCloseDatabase(opened[0]!.result as unknown as Parameters<typeof forceCloseDatabase>[0]);
     expect(reported.map((e) => e.reason)).toEqual(['failed']);
     expect(reported[0]!.message).toMatch(/the browser closed the database connection/);
     await store.saveCheckpoint('g', checkpoint(1, 2));

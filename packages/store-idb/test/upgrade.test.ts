@@ -9,9 +9,9 @@
  * plus an index), standing for the next release's.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SCHEMA, StoreError } from '../src/index.js';
+import { StoreError } from '../src/index.js';
 import { createIdbStore } from '../src/idb-store.js';
-import type { Schema } from '../src/schema.js';
+import { SCHEMA, type Schema } from '../src/schema.js';
 import { freshIndexedDB, rawOpen } from './fake-indexeddb.js';
 import { checkpoint, view } from './group-store-contract.js';
 
@@ -41,7 +41,7 @@ describe('upgrades', () => {
     for (const name of ['synchrony:fresh', 'synchrony:old']) {
       const raw = await rawOpen(name, 2);
       expect(raw.version).toBe(2);
-      expect([...raw.transaction('checkpoints').objectStore('checkpoints').indexNames]).toEqual(['by-view']);
+      expect(Array.from(raw.transaction('checkpoints').objectStore('checkpoints').indexNames)).toEqual(['by-view']);
       raw.close();
     }
   });
