@@ -39,7 +39,7 @@ export class Connection {
     private readonly options: ResolvedOptions,
   ) {}
 
-  /** The open database, if it is open right now (a write at page exit cannot wait for an open). */
+  /** The open database, if it is open right now (undefined once another tab's upgrade made it let go). */
   get current(): StoreDatabase | undefined {
     return this.database;
   }
