@@ -1,7 +1,6 @@
 /**
- * Core behaviours met while building the store that the core does not yet do (persistence.ts and
- * group-handle.ts), each as the scenario that shows it, marked `it.fails` until the core changes.
- * The report of the store's branch describes the change each needs.
+ * Core behaviours the store relies on, found missing while it was built and fixed in the core since
+ * (persistence.ts): each as the scenario that showed it.
  */
 import type { GroupStore, StoredCheckpoint } from '@synchrony/core';
 import { Simulator } from '@synchrony/sim';
@@ -22,13 +21,13 @@ afterEach(() => {
   page = undefined;
 });
 
-describe('core persistence', () => {
+describe('core persistence the store relies on', () => {
   // GroupPersistence.write chains every store call behind the previous one's settling. The exit
   // checkpoint (watch's checkpointNow, at pagehide) therefore reaches the store only once the write
   // under way has committed, a task later at least: after the page is gone. Needed: the exit
   // checkpoint handed to the store at once (stores order their own writes; idbStore does), or the
   // chain holding only the latest pending checkpoint and calling the store synchronously when idle.
-  it.fails('the exit checkpoint reaches the store within the pagehide task, even while an earlier write is under way', async () => {
+  it('the exit checkpoint reaches the store within the pagehide task, even while an earlier write is under way', async () => {
     const sim = new Simulator({ seed: 1 });
     const store = idbStore('device');
     let releaseView: () => void = () => {};
@@ -61,7 +60,7 @@ describe('core persistence', () => {
   // ever, against API.md's "every promise settles". idbStore bounds its open by openTimeoutMs, but
   // the core should not rely on each store: it could race load against a timeout (a few
   // failureTimeoutMs), report a StoreError and join without a restart.
-  it.fails('join() settles when the store\'s load never does', async () => {
+  it('join() settles when the store\'s load never does', async () => {
     const sim = new Simulator({ seed: 2 });
     const hung: GroupStore = {
       load: () => new Promise<undefined>(() => {}),

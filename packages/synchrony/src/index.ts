@@ -43,6 +43,4 @@ export {
 } from '@synchrony/objects';
 
 // Persistence of views and checkpoints in IndexedDB (@synchrony/store-idb).
-// TODO(store-idb): the package is not in this tree yet; once it is, uncomment, and add
-// "@synchrony/store-idb" to package.json's dependencies and { "path": "../store-idb" } to tsconfig.json.
-// export { idbStore } from '@synchrony/store-idb';
+export { idbStore, StoreError, type IdbGroupStore, type IdbStoreOptions, type StoreErrorReason } from '@synchrony/store-idb';

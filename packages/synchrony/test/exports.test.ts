@@ -10,7 +10,7 @@ import * as sim from 'synchrony/sim';
 const API_NAMES = [
   'connect',
   'ReplicatedMap', 'ReplicatedList', 'Counter', 'Lock', 'Presence', 'defineObject',
-  // TODO(store-idb): 'idbStore', once packages/store-idb exists (see src/index.ts).
+  'idbStore',
 ];
 
 /** Each error class and the `name` its instances carry. */
