@@ -60,7 +60,9 @@ export class ProcessEngine {
     });
     this.gate = new GroupGate({
       processId,
-      binding: (peer) => io.binding?.(peer) ?? [processId, peer].sort().join('\u0000'),
+      // A transport that binds proofs to its connections says undefined until a connection is up;
+      // one that cannot bind them at all gets the pair of process ids (no man-in-the-middle defence).
+      binding: io.binding !== undefined ? (peer) => io.binding!(peer) : (peer) => [processId, peer].sort().join('\u0000'),
       enqueue: (peer, message) => this.links.enqueue(peer, message),
       reject: (peer, reason) => this.reject(peer, reason),
     });
