@@ -48,6 +48,7 @@ export class ProcessEngine {
     readonly config: EngineConfig,
     private readonly io: ProcessIo,
   ) {
+    this.minFailureTimeoutMs = config.failureTimeoutMs;
     this.links = new PeerLinks(config, {
       send: (to, bytes, lane) => io.send(to, bytes, lane),
       messages: (from, messages) => this.dispatch(from, messages),
@@ -99,6 +100,7 @@ export class ProcessEngine {
       }, settings);
       this.groups.set(name, engine);
       this.gate.register(name, settings.secret);
+      this.minFailureTimeoutMs = Math.min(this.minFailureTimeoutMs, settings.failureTimeoutMs);
     }
     return engine;
   }
@@ -158,11 +160,8 @@ export class ProcessEngine {
     return `${this.processId}#0`;
   }
 
-  private get minFailureTimeoutMs(): number {
-    let min = this.config.failureTimeoutMs;
-    for (const g of this.groups.values()) min = Math.min(min, g.settings.failureTimeoutMs);
-    return min;
-  }
+  /** The shortest failure timeout of any group (a peer silent for half of it wakes its groups). */
+  private minFailureTimeoutMs: number;
 
   /** The (group, view, member) entries this process holds with `peer`, and their hash. */
   private entries(peer: string): DigestEntry[] {
