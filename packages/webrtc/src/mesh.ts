@@ -143,9 +143,14 @@ export class Mesh {
         open: () => {
           if (this.links.get(remote) === link) this.options.onConnected?.(remote);
         },
-        down: () => {
+        down: (reason) => {
           if (this.links.get(remote) !== link) return;
           this.links.delete(remote);
+          // A connection the platform will not create (the browser's budget of peer connections is
+          // spent, say) is an error the application must see, not a silent stall.
+          if (reason.startsWith('cannot create')) {
+            this.options.onError(new SendError(`cannot connect to ${remote}: ${reason} (${this.links.size} connections open)`, remote));
+          }
           this.options.onPeerDown(remote);
         },
         error: (message) => this.options.onError(new ProtocolError(`from ${remote}: ${message}`, remote)),

@@ -123,7 +123,12 @@ export class PeerLink {
     });
     peer.on('connect', () => this.onDataOpen());
     peer.on('data', (chunk: Uint8Array) => this.onChunk(chunk));
-    peer.on('error', (error: Error) => this.fail(`connection error: ${describe(error)}`));
+    peer.on('error', (error: Error & { code?: string }) => {
+      // simple-peer reports a peer connection the platform would not create (a browser past its
+      // budget of connections) as ERR_PC_CONSTRUCTOR, from inside its constructor.
+      if (error.code === 'ERR_PC_CONSTRUCTOR') this.fail(`cannot create a peer connection: ${describe(error)}`);
+      else this.fail(`connection error: ${describe(error)}`);
+    });
     peer.on('close', () => this.fail('connection closed'));
     this.openControlChannel(peer);
   }

@@ -131,3 +131,20 @@ describe('Mesh over wrtc', () => {
     expect(a.mesh.linkState('b-process')).toBeUndefined();
   });
 });
+
+describe('the platform refuses a peer connection', () => {
+  it('reports it on the error path (a browser whose budget of peer connections is spent), not a silent stall', async () => {
+    // A WebRTC implementation that, like a browser past its limit, throws when asked for a connection.
+    const spent = { ...(wrtc as unknown as WrtcLike), RTCPeerConnection: function refuse() { throw new Error('Cannot create so many PeerConnections'); } };
+    const errors: Error[] = [];
+    const down: string[] = [];
+    const mesh = new Mesh({
+      localId: 'a', wrtc: spent as unknown as WrtcLike, iceServers: [], limits: resolveLimits({}),
+      sendSignal: () => {}, onFrame: () => {}, onPeerDown: (peer) => down.push(peer), onError: (error) => errors.push(error),
+    });
+    mesh.send('b', text('hello'), 'data');
+    await until(() => down.includes('b'));
+    expect(errors.map((e) => e.message).join()).toMatch(/cannot connect to b: cannot create a peer connection: Cannot create so many PeerConnections/);
+    await mesh.close(true);
+  });
+});
