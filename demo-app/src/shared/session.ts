@@ -1,0 +1,66 @@
+/**
+ * One demo page's life in its group: connect to the signaling server (through the page's network
+ * switch), make the group handle, let the page open its objects and taps before joining (so they
+ * see everything, the first view included), join, and leave when the tab goes away.
+ */
+import type { Group, JoinOptions, Process, View } from '@synchrony/core';
+import { connect } from '@synchrony/webrtc';
+import { NetworkSwitch } from './network-switch.js';
+import type { PageParams } from './params.js';
+
+/** What a page sets up on its group before `join()`. */
+export interface SessionSetup {
+  /** The group: `<demo>/<room>`. */
+  readonly groupName: string;
+  readonly params: PageParams;
+  /** Upcalls and store for the group (the failure timeout comes from the page's parameters). */
+  readonly joinOptions?: Omit<JoinOptions, 'failureTimeoutMs'>;
+  /** Opens the page's objects and subscribes its listeners; runs before `join()`. */
+  prepare(session: Session): Promise<void>;
+}
+
+/** A page's process and group, once connected. */
+export interface Session {
+  readonly process: Process;
+  readonly group: Group;
+  readonly network: NetworkSwitch;
+  /** Problems that are not fatal (a peer's bad frame, a store that failed): logged and kept for the status. */
+  report(error: unknown): void;
+  readonly reported: readonly string[];
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/**
+ * Connects, prepares and joins. Resolves once the first view is installed (after state transfer);
+ * rejects when the signaling server cannot be reached or the join fails, having closed what it opened.
+ */
+export async function startSession(setup: SessionSetup, onView: (view: View) => void): Promise<Session> {
+  const network = new NetworkSwitch();
+  const reported: string[] = [];
+  const report = (error: unknown): void => {
+    reported.push(describe(error));
+    if (reported.length > 50) reported.shift();
+    console.warn('[synchrony]', error);
+  };
+  const process = await connect({ signaling: setup.params.signaling, wrtc: network.wrtc });
+  try {
+    process.on('error', report);
+    const failureTimeoutMs = setup.params.failureTimeoutMs;
+    const group = process.group(setup.groupName, {
+      ...setup.joinOptions,
+      ...(failureTimeoutMs === undefined ? {} : { failureTimeoutMs }),
+    });
+    const session: Session = { process, group, network, report, reported };
+    group.on('view', onView);
+    await setup.prepare(session);
+    await group.join();
+    // Leaving as the tab goes lets the others install the next view at once, instead of waiting
+    // for their failure detector; whatever of it gets out before the page is gone.
+    window.addEventListener('pagehide', () => void process.close().catch(() => {}), { once: true });
+    return session;
+  } catch (error) {
+    await process.close({ abrupt: true }).catch(() => {});
+    throw error;
+  }
+}
