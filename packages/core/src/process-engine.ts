@@ -12,6 +12,9 @@ import { PeerLinks } from './link/peer-links.js';
 import type { Lane } from './transport.js';
 import type { GroupMsg } from './wire/messages.js';
 
+/** Bad input of one kind from one peer is reported at most this often. */
+const REPORT_INTERVAL_MS = 10_000;
+
 export interface ProcessIo {
   now(): number;
   send(to: string, bytes: Uint8Array, lane: Lane): void;
@@ -132,9 +135,27 @@ export class ProcessEngine {
     this.groups.get(group)?.peersChanged();
   }
 
+  /**
+   * A peer's bad input: dropped and counted; reported once per peer and kind of input, then at
+   * most once every REPORT_INTERVAL_MS with how many more there were (a hostile peer must not turn
+   * into a flood of error events).
+   */
   private reject(from: string, reason: string): void {
     const kind = reason.split(' ').slice(0, 3).join(' ');
     this.dropped.set(kind, (this.dropped.get(kind) ?? 0) + 1);
-    this.io.error(new ProtocolError(`dropped input from ${from.slice(0, 64)}: ${reason}`, from));
+    const key = `${from}\u0000${kind}`;
+    const now = this.io.now();
+    const last = this.reported.get(key);
+    if (last !== undefined && now - last.atMs < REPORT_INTERVAL_MS) {
+      last.since += 1;
+      return;
+    }
+    const more = last !== undefined && last.since > 0 ? ` (and ${last.since} more of this kind since the last report)` : '';
+    if (this.reported.size > 10_000) this.reported.clear();
+    this.reported.set(key, { atMs: now, since: 0 });
+    this.io.error(new ProtocolError(`dropped input from ${from.slice(0, 64)}: ${reason}${more}`, from));
   }
+
+  /** When each (peer, kind) of bad input was last reported, and how many were dropped since. */
+  private readonly reported = new Map<string, { atMs: number; since: number }>();
 }

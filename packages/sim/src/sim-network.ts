@@ -73,6 +73,17 @@ export class SimNetwork {
     else this.linkLatencyMs.set(`${from}>${to}`, latencyMs);
   }
 
+  /**
+   * Every frame `from` sends goes through `tamper` first (a hostile or broken peer): it may return
+   * other bytes, or undefined to drop the frame. `undefined` as `tamper` stops it.
+   */
+  tamper(from: string, tamper: ((bytes: Uint8Array, to: string) => Uint8Array | undefined) | undefined): void {
+    if (tamper === undefined) this.tamperers.delete(from);
+    else this.tamperers.set(from, tamper);
+  }
+
+  private readonly tamperers = new Map<string, (bytes: Uint8Array, to: string) => Uint8Array | undefined>();
+
   /** The next `count` frames from `from` to `to` are lost (the first of a burst, or its last). */
   dropNext(from: string, to: string, count = 1): void {
     this.toDrop.set(`${from}>${to}`, (this.toDrop.get(`${from}>${to}`) ?? 0) + count);
@@ -117,8 +128,11 @@ export class SimNetwork {
     return (this.sides.get(a) ?? -1) === (this.sides.get(b) ?? -1);
   }
 
-  send(from: string, to: string, bytes: Uint8Array): void {
+  send(from: string, to: string, frame: Uint8Array): void {
     if (this.isCrashed(from) || from === to) return;
+    const tamper = this.tamperers.get(from);
+    const bytes = tamper === undefined ? frame : tamper(frame, to);
+    if (bytes === undefined) return;
     this.framesSent += 1;
     this.bytesSent += bytes.length;
     const dropping = this.toDrop.get(`${from}>${to}`) ?? 0;

@@ -212,12 +212,19 @@ export class PeerLinks {
     this.events.send(id, encodeFrame(frame), 'control');
   }
 
-  /** When the peer was last heard from; a peer first needed now counts as heard now. */
+  /**
+   * When the peer was last heard from, for the failure detector; a peer first needed now counts
+   * as heard now. A peer that keeps sending but stops acknowledging (it stopped reading: a hung
+   * consumer) counts as silent from when its oldest unacknowledged frame should have been
+   * acknowledged at the latest: it is suspected and excluded, rather than make every sender keep
+   * its frames and wait on it.
+   */
   lastHeard(peer: string, nowMs: number): number {
     const p = this.peer(peer);
     if (p.saidGoodbye) return -Infinity;
     p.lastHeardMs ??= nowMs;
-    return p.lastHeardMs;
+    const stalled = Math.min(p.lanes[0].ackDueMs(this.config), p.lanes[1].ackDueMs(this.config));
+    return Math.min(p.lastHeardMs, stalled);
   }
 
   /** The connection to the peer is known gone (from the transport): treat it as silent. */

@@ -16,6 +16,8 @@ interface Pending {
   seq: number;
   messages: GroupMsg[];
   sentAtMs: number;
+  /** When it was first sent. */
+  firstSentMs: number;
   /** Encoded size, once known (the links encode after numbering). */
   bytes: number;
   /** Times sent again. */
@@ -55,7 +57,7 @@ export class ReliableLane {
   /** Assigns the next seq to a batch of messages and keeps it until acknowledged. */
   push(messages: GroupMsg[], nowMs: number): number {
     const seq = this.nextSeq++;
-    this.unacked.push({ seq, messages, sentAtMs: nowMs, bytes: 0, attempts: 0 });
+    this.unacked.push({ seq, messages, sentAtMs: nowMs, firstSentMs: nowMs, bytes: 0, attempts: 0 });
     return seq;
   }
 
@@ -69,6 +71,17 @@ export class ReliableLane {
   acknowledge(epoch: number, seq: number): void {
     if (epoch !== this.epoch) return;
     while (this.unacked.length > 0 && this.unacked[0]!.seq <= seq) this.unacked.shift();
+  }
+
+  /**
+   * When the oldest unacknowledged frame should have been acknowledged at the latest: by its third
+   * retransmission (each timeout its first one doubled, so a loss or a partition shorter than the
+   * failure timeout is repaired before then); Infinity with none.
+   */
+  ackDueMs(policy: RetransmitPolicy): number {
+    const oldest = this.unacked[0];
+    if (oldest === undefined) return Infinity;
+    return oldest.firstSentMs + (1 + 2 + 4) * (policy.retransmitMs + oldest.bytes / policy.retransmitBytesPerMs);
   }
 
   /** Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. */
