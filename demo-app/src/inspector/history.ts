@@ -107,6 +107,12 @@ export class History {
     return this.viewLog.all;
   }
 
+  /** The time of the oldest record kept, or undefined when there is none. */
+  get oldest(): number | undefined {
+    const times = [this.deliveryLog.all[0]?.t, this.viewLog.all[0]?.t].filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
   /** Drops what is older than `HISTORY_MS` before `nowMs`, and any excess. */
   prune(nowMs: number): void {
     this.deliveryLog.prune(nowMs - HISTORY_MS);

@@ -14,6 +14,8 @@ import { layOut, type DiagramFilter, type DiagramModel, type MessageTrace, type 
 
 /** The diagram is drawn again this often while the panel is open and the tab visible. */
 const REDRAW_MS = 100;
+/** Until the history spans the chosen window, the time axis fits it, but never shows less than this. */
+const MIN_SPAN_MS = 4000;
 const WINDOWS_S = [60, 10, 2] as const;
 const ORDER_NAMES: Record<Order, string> = { total: 'Total order', causal: 'Causal order', fifo: 'FIFO' };
 
@@ -168,10 +170,20 @@ export class InspectorPanel {
     d.every(1000, () => this.history.prune(epochNowMs()));
   }
 
-  private layOut(now: number): DiagramModel {
+  /**
+   * The time span shown, ending now (or when paused): the chosen window, or less while the history
+   * is younger than it, so a fresh group is not a sliver at the right edge; then it scrolls.
+   */
+  private span(now: number): { from: number; to: number } {
     const to = this.pausedAt ?? now;
+    const age = to - (this.history.oldest ?? to) + 500;
+    return { from: to - Math.min(this.windowMs, Math.max(MIN_SPAN_MS, age)), to };
+  }
+
+  private layOut(now: number): DiagramModel {
+    const { from, to } = this.span(now);
     const filter: DiagramFilter = this.filter;
-    return layOut(this.history, to - this.windowMs, to, filter);
+    return layOut(this.history, from, to, filter);
   }
 
   private tick(): void {
@@ -185,13 +197,13 @@ export class InspectorPanel {
 
   private draw(): void {
     const now = epochNowMs();
-    const to = this.pausedAt ?? now;
+    const { from, to } = this.span(now);
     this.model = this.layOut(now);
     const width = this.canvas.parentElement?.clientWidth ?? 600;
     const lit = this.hovered?.kind === 'message' ? this.hovered.message.key : undefined;
-    this.painter.paint(this.model, to - this.windowMs, to, width, lit);
+    this.painter.paint(this.model, from, to, width, lit);
     const { lanes, messages, hidden } = this.model;
-    const line = `${lanes.length} member line${lanes.length === 1 ? '' : 's'} · ${messages.length} message${messages.length === 1 ? '' : 's'} in the last ${this.windowMs / 1000} s`
+    const line = `${lanes.length} member line${lanes.length === 1 ? '' : 's'} · ${messages.length} message${messages.length === 1 ? '' : 's'} in the last ${Math.round((to - from) / 1000)} s`
       + (hidden > 0 ? ` · ${hidden} hidden by the filters` : '') + (this.pausedAt !== undefined ? ' · paused' : '');
     if (this.stats.textContent !== line) this.stats.textContent = line;
     this.canvas.setAttribute('aria-label', `Time-space diagram of the group: ${line}`);
