@@ -30,6 +30,55 @@ export function wave(row: number, column: number): Array<[number, number]> {
   return Array.from({ length: 8 }, (_, i) => [x0 + i * 40, Math.round(y0 + Math.sin(i + row) * 50 + i * 8)]);
 }
 
+/** A stroke of a scene: the tool's labels and the points, in board pixels. */
+export interface SceneStroke {
+  readonly colour: string;
+  readonly width: string;
+  readonly points: ReadonlyArray<readonly [number, number]>;
+}
+
+/** A polyline with a point every `spacing` px at most, so the smoothing keeps its corners nearly square. */
+function dense(corners: ReadonlyArray<readonly [number, number]>, spacing = 45): Array<[number, number]> {
+  const out: Array<[number, number]> = [[corners[0]![0], corners[0]![1]]];
+  for (let i = 1; i < corners.length; i += 1) {
+    const [x0, y0] = corners[i - 1]!;
+    const [x1, y1] = corners[i]!;
+    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / spacing));
+    for (let k = 1; k <= n; k += 1) out.push([Math.round(x0 + ((x1 - x0) * k) / n), Math.round(y0 + ((y1 - y0) * k) / n)]);
+  }
+  return out;
+}
+
+const circle = (cx: number, cy: number, r: number, n: number): Array<[number, number]> =>
+  Array.from({ length: n + 1 }, (_, i) => [Math.round(cx + r * Math.cos((2 * Math.PI * i) / n)), Math.round(cy + r * Math.sin((2 * Math.PI * i) / n))]);
+
+/** A little landscape, one part per page: the sun, a house, hills and a cloud. */
+export const SCENE: ReadonlyArray<readonly SceneStroke[]> = [
+  [
+    { colour: 'Orange', width: 'Marker', points: circle(1280, 230, 90, 16) },
+    { colour: 'Yellow', width: 'Bold', points: [[1120, 230], [1040, 230]] },
+    { colour: 'Yellow', width: 'Bold', points: [[1280, 390], [1280, 470]] },
+    { colour: 'Yellow', width: 'Bold', points: [[1165, 345], [1110, 400]] },
+  ],
+  [
+    { colour: 'Red', width: 'Bold', points: dense([[300, 820], [300, 560], [660, 560], [660, 820], [300, 820]], 40) },
+    { colour: 'Ink', width: 'Bold', points: dense([[260, 575], [480, 380], [700, 575]], 60) },
+    { colour: 'Blue', width: 'Medium', points: dense([[440, 820], [440, 680], [530, 680], [530, 820]], 30) },
+    { colour: 'Purple', width: 'Medium', points: dense([[360, 610], [420, 610], [420, 660], [360, 660], [360, 610]], 20) },
+  ],
+  [
+    { colour: 'Green', width: 'Marker', points: [[40, 900], [260, 860], [520, 880], [760, 830], [1000, 870], [1240, 820], [1560, 880]] },
+    { colour: 'Green', width: 'Bold', points: [[760, 830], [900, 700], [1040, 640], [1180, 700], [1300, 820]] },
+    { colour: 'Blue', width: 'Fine', points: [[620, 180], [700, 130], [790, 150], [850, 110], [940, 160], [910, 220], [650, 230], [620, 180]] },
+    { colour: 'Pink', width: 'Medium', points: [[980, 900], [990, 870], [1000, 900]] },
+  ],
+];
+
+/** A stroke each page draws last and takes back with undo. */
+export function mistake(row: number): SceneStroke {
+  return { colour: 'Ink', width: 'Fine', points: [[100 + row * 200, 80], [160 + row * 200, 40], [220 + row * 200, 90]] };
+}
+
 /** The board's pixels: a SHA-256 of the bitmap, and how many pixels are not paper white. */
 export function boardDigest(demo: DemoPage): Promise<{ sha256: string; inked: number }> {
   return withTimeout(demo.page.evaluate(async () => {

@@ -8,14 +8,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boardDigest, drawStroke, pickTool, wave } from './board.js';
+import { boardDigest, drawStroke, mistake, pickTool, SCENE, wave } from './board.js';
 import { DemoPage, oneViewOf, problemsOf, waitForAll } from './demo-page.js';
 import { RESULTS_DIR, startDemoServer, testRoom, type DemoServer } from './demo-server.js';
 import type { DemoStatus } from '../src/shared/demo-handle.js';
 
 /** Short, so that the tests are quick; well above the heartbeat, so nothing is suspected falsely. */
 const FAILURE_TIMEOUT_MS = 1500;
-const TOOLS: ReadonlyArray<readonly [string, string]> = [['Red', 'Bold'], ['Blue', 'Fine'], ['Green', 'Marker'], ['Ink', 'Medium']];
 
 let demo: DemoServer;
 
@@ -59,29 +58,44 @@ describe('Whiteboard', () => {
     const pages = await openPages(testRoom('draw'), ['a', 'b', 'c']);
     try {
       await waitForAll(pages, oneViewOf, 'one 3-member view');
-      // Each page draws four strokes with four tools, all pages at once, then undoes its last one.
+      // Each page draws its part of a scene, all pages at once, then a stroke it takes back.
       await Promise.all(pages.map(async (page, row) => {
-        for (const [column, [colour, width]] of TOOLS.entries()) {
-          await pickTool(page, colour, width);
-          await drawStroke(page, wave(row, column));
+        for (const stroke of [...SCENE[row]!, mistake(row)]) {
+          await pickTool(page, stroke.colour, stroke.width);
+          await drawStroke(page, stroke.points);
         }
-        await page.waitFor((s) => strokesOf(s).length >= 4 && s.pending === 0, 'its strokes committed');
+        await page.waitFor((s) => strokesOf(s).length >= 5 && s.pending === 0, 'its strokes committed');
         await page.page.getByRole('button', { name: 'Undo my last stroke' }).click();
       }));
-      const settled = await waitForAll(pages, settledOn(9), '9 strokes, the same at every page');
+      const settled = await waitForAll(pages, settledOn(12), '12 strokes, the same at every page');
       await expectSamePixels(pages);
 
-      // The inspector of each page shows every member's deliveries, shared through the summaries.
+      // The inspector of each page shows every member's deliveries, shared through the summaries;
+      // pointing at an arrow tells the message's order, view and position.
       await waitForAll(pages, (all) => all.every((s) => s.inspector?.membersWithDeliveries === 3), 'every inspector shows 3 members');
-      await pages[0]!.page.screenshot({ path: join(RESULTS_DIR, 'whiteboard-3-members.png'), fullPage: true });
-      await pages[0]!.page.locator('.inspector').screenshot({ path: join(RESULTS_DIR, 'whiteboard-inspector.png') });
+      const first = pages[0]!;
+      await first.page.getByRole('button', { name: 'Pause' }).click();
+      await first.page.getByTestId('inspector').scrollIntoViewIfNeeded();
+      let arrow = JSON.stringify(null);
+      const paused = await first.waitFor((s) => {
+        const seen = JSON.stringify(s.inspector?.newestArrow ?? null);
+        const stable = seen === arrow && seen !== 'null';
+        arrow = seen;
+        return stable;
+      }, 'the paused diagram, drawn');
+      const plot = (await first.page.getByTestId('inspector').boundingBox())!;
+      await first.page.mouse.move(plot.x + paused.inspector!.newestArrow!.x, plot.y + paused.inspector!.newestArrow!.y);
+      const tooltip = first.page.locator('.inspector-tooltip');
+      await expect.poll(() => tooltip.textContent(), { timeout: 5000 }).toMatch(/^(Total order|Causal order|FIFO) · view \d+ · position \d+ in (the view's total order|its sender's stream)/);
+      await first.page.screenshot({ path: join(RESULTS_DIR, 'whiteboard-3-members.png'), fullPage: true });
+      await first.page.locator('.inspector').screenshot({ path: join(RESULTS_DIR, 'whiteboard-inspector.png') });
 
       // One tab closes: the two others install a view without it and go on drawing together.
       const [a, b, c] = pages as [DemoPage, DemoPage, DemoPage];
       await c.close();
       await waitForAll([a, b], (all) => oneViewOf(all) && all[0]!.view!.members.length === 2, 'a view without the closed page');
       await drawStroke(b, wave(2, 3));
-      await waitForAll([a, b], settledOn(10), 'the stroke drawn after the close, at both');
+      await waitForAll([a, b], settledOn(13), 'the stroke drawn after the close, at both');
       await expectSamePixels([a, b]);
       expect(problemsOf(pages, settled)).toEqual([]);
     } finally {

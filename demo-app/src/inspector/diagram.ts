@@ -81,6 +81,12 @@ export class DiagramPainter {
     this.segments = this.paintMessages(ctx, model.messages, laneY, x, highlight);
   }
 
+  /** The middle of the newest arrow drawn (CSS px in the canvas): where to point to see a message. */
+  newestArrow(): { x: number; y: number } | undefined {
+    const arrow = [...this.segments].reverse().find((s) => Math.hypot(s.x2 - s.x1, s.y2 - s.y1) > 12);
+    return arrow === undefined ? undefined : { x: (arrow.x1 + arrow.x2) / 2, y: (arrow.y1 + arrow.y2) / 2 };
+  }
+
   /** What is under the point (CSS px in the canvas), if anything. */
   hitTest(px: number, py: number): Hovered | undefined {
     let best: Segment | undefined;

@@ -30,14 +30,14 @@ const MAX_VIEWS_PER_SUMMARY = 40;
 const VIEW_SPAN_MS = 60_000;
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
-/** Numbers per delivery in a summary: at, sender, viewId, seq, index, order, channel, t. */
-const STRIDE = 8;
+/** Numbers per delivery in a summary: at, sender, viewId, seq, index, rank (-1: none), order, channel, t. */
+const STRIDE = 9;
 
 /**
  * A summary as it travels: `s`, the strings (member ids and channels) that the numbers point to;
- * `d`, deliveries, 8 numbers each (t relative to `b`); `v`, views as [at, id, primary, t, ...members].
+ * `d`, deliveries, 9 numbers each (t relative to `b`); `v`, views as [at, id, primary, t, ...members].
  */
-interface Summary {
+export interface Summary {
   readonly n: string;
   readonly b: number;
   readonly s: string[];
@@ -45,7 +45,8 @@ interface Summary {
   readonly v: number[][];
 }
 
-function encode(name: string, deliveries: readonly DeliveryRecord[], views: readonly ViewRecord[]): Summary {
+/** A summary of `name`'s recent deliveries and views, as it travels. */
+export function encodeSummary(name: string, deliveries: readonly DeliveryRecord[], views: readonly ViewRecord[]): Summary {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const ref = (value: string): number => {
@@ -59,7 +60,7 @@ function encode(name: string, deliveries: readonly DeliveryRecord[], views: read
   const base = Math.floor(deliveries[0]?.t ?? views[0]?.t ?? epochNowMs());
   const d: number[] = [];
   for (const r of deliveries) {
-    d.push(ref(r.at), ref(r.sender), r.viewId, r.seq, r.index, ORDERS.indexOf(r.order),
+    d.push(ref(r.at), ref(r.sender), r.viewId, r.seq, r.index, r.rank ?? -1, ORDERS.indexOf(r.order),
       r.channel === undefined ? -1 : ref(r.channel), Math.round((r.t - base) * 10) / 10);
   }
   const v = views.map((r) => [ref(r.at), r.id, r.primary ? 1 : 0, Math.round(r.t - base), ...r.members.map(ref)]);
@@ -68,8 +69,8 @@ function encode(name: string, deliveries: readonly DeliveryRecord[], views: read
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 
-/** Reads a summary from another member; anything malformed is skipped, never thrown. */
-function decode(raw: unknown, into: History, from: string): void {
+/** Reads a summary from member `from` into the history; anything malformed is skipped, never thrown. */
+export function decodeSummary(raw: unknown, into: History, from: string): void {
   if (typeof raw !== 'object' || raw === null) return;
   const { n, b, s, d, v } = raw as Partial<Summary>;
   if (typeof b !== 'number' || !Array.isArray(s) || !s.every((x) => typeof x === 'string')) return;
@@ -77,14 +78,16 @@ function decode(raw: unknown, into: History, from: string): void {
   if (typeof n === 'string') into.nameMember(from, n.slice(0, 40));
   if (Array.isArray(d)) {
     for (let i = 0; i + STRIDE <= d.length; i += STRIDE) {
-      const [at, sender, viewId, seq, position, order, channel, t] = d.slice(i, i + STRIDE) as unknown[];
+      const [at, sender, viewId, seq, position, rank, order, channel, t] = d.slice(i, i + STRIDE) as unknown[];
       const atMember = str(at);
       const senderMember = str(sender);
       const orderName = isInt(order) ? ORDERS[order] : undefined;
       if (atMember === undefined || senderMember === undefined || orderName === undefined) continue;
-      if (!isInt(viewId) || !isInt(seq) || !isInt(position) || typeof t !== 'number') continue;
+      if (!isInt(viewId) || !isInt(seq) || !isInt(position) || !isInt(rank) || typeof t !== 'number') continue;
       if (typeof n === 'string') into.nameMember(atMember, n.slice(0, 40));
-      into.addDelivery({ at: atMember, sender: senderMember, viewId, seq, index: position, order: orderName, channel: str(channel), t: b + t });
+      into.addDelivery({
+        at: atMember, sender: senderMember, viewId, seq, index: position, rank: rank >= 0 ? rank : undefined, order: orderName, channel: str(channel), t: b + t,
+      });
     }
   }
   if (Array.isArray(v)) {
@@ -104,6 +107,8 @@ export class InspectorFeed {
   private readonly own: DeliveryRecord[] = [];
   private readonly ownViews: ViewRecord[] = [];
   private sharedUpTo = 0;
+  /** Total-order deliveries in the current view so far: the next one's position in the view's total order. */
+  private totalInView = 0;
   private presence: Presence<Summary> | undefined;
   private readonly stops: Array<() => void> = [];
 
@@ -121,7 +126,7 @@ export class InspectorFeed {
     const presence = await Presence.open<Summary>(group, FEED_NAME);
     feed.presence = presence;
     feed.stops.push(presence.on('change', (change) => {
-      if (change.type === 'set' && change.member !== group.me) decode(change.state, history, change.member);
+      if (change.type === 'set' && change.member !== group.me) decodeSummary(change.state, history, change.member);
     }));
     const timer = setInterval(() => feed.share(), SHARE_EVERY_MS);
     feed.stops.push(() => clearInterval(timer));
@@ -137,14 +142,16 @@ export class InspectorFeed {
     this.history.nameMember(at, this.myName());
     const t = epochOfPerformanceMs(event.atMs);
     if (event.kind === 'view') {
+      if (event.view.primary) this.totalInView = 0;
       const view: ViewRecord = { at, id: event.view.id, members: event.view.members, primary: event.view.primary, t };
       this.ownViews.push(view);
       this.history.addView(view);
       return;
     }
+    const rank = event.order === 'total' ? this.totalInView++ : undefined;
     if (event.channel === FEED_CHANNEL) return;
     const delivery: DeliveryRecord = {
-      at, sender: event.sender, viewId: event.viewId, seq: event.seq, index: event.index, order: event.order, channel: event.channel, t,
+      at, sender: event.sender, viewId: event.viewId, seq: event.seq, index: event.index, rank, order: event.order, channel: event.channel, t,
     };
     this.own.push(delivery);
     this.history.addDelivery(delivery);
@@ -161,7 +168,7 @@ export class InspectorFeed {
     const deliveries = this.own.filter((r) => r.t > since).slice(-MAX_PER_SUMMARY);
     const views = this.ownViews.slice(-MAX_VIEWS_PER_SUMMARY);
     this.sharedUpTo = newest;
-    this.presence.set(encode(this.myName(), deliveries, views)).catch((error: unknown) => {
+    this.presence.set(encodeSummary(this.myName(), deliveries, views)).catch((error: unknown) => {
       // Refused when this member is cut off or gone meanwhile: the next summary repeats it.
       if (!(error instanceof Error && (error.name === 'NotPrimaryError' || error.name === 'GroupClosedError'))) this.report(error);
     });

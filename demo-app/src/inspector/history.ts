@@ -12,8 +12,13 @@ export interface DeliveryRecord {
   readonly sender: string;
   readonly viewId: number;
   readonly seq: number;
-  /** Deliveries at `at` in this view before it: the message's position (for total order, the same everywhere). */
+  /** Deliveries at `at` in this view before it, of every order (interleavings differ between members). */
   readonly index: number;
+  /**
+   * For a total-order message, its position in the view's total order (total-order deliveries before
+   * it in the view): the same at every member. Undefined for FIFO and causal messages.
+   */
+  readonly rank: number | undefined;
   readonly order: Order;
   /** The replicated object it belongs to (`kind:name`), or undefined for an application message. */
   readonly channel: string | undefined;

@@ -39,6 +39,8 @@ export interface InspectorSummary {
   /** Members whose deliveries the diagram shows (this tab's and those whose summaries arrived). */
   readonly membersWithDeliveries: number;
   readonly views: number;
+  /** Where the newest arrow was drawn, in CSS px of the diagram's canvas (to point at it). */
+  readonly newestArrow: { x: number; y: number } | undefined;
 }
 
 const shortId = (member: string): string => {
@@ -89,7 +91,10 @@ export class InspectorPanel {
   summary(): InspectorSummary {
     const model = this.model ?? this.layOut(epochNowMs());
     const members = new Set(model.messages.flatMap((m) => m.deliveries.map((d) => d.at)));
-    return { lanes: model.lanes.length, messages: model.messages.length, membersWithDeliveries: members.size, views: model.views.length };
+    return {
+      lanes: model.lanes.length, messages: model.messages.length, membersWithDeliveries: members.size, views: model.views.length,
+      newestArrow: this.painter.newestArrow(),
+    };
   }
 
   dispose(): void {
@@ -234,11 +239,14 @@ export class InspectorPanel {
   }
 
   private describeMessage(message: MessageTrace): Node[] {
-    const position = message.deliveries.find((d) => d.at === message.sender) ?? message.deliveries[0]!;
+    const rank = message.deliveries.find((d) => d.rank !== undefined)?.rank;
+    const position = message.order === 'total' && rank !== undefined
+      ? `position ${rank} in the view's total order`
+      : `position ${message.seq} in its sender's stream`;
     const rows = [...message.deliveries].sort((a, b) => a.t - b.t).map((d) =>
-      h('li', {}, `${this.nameOf(d.at)}: ${clock(d.t)} (+${(d.t - message.t0).toFixed(1)} ms), position ${d.index}`));
+      h('li', {}, `${this.nameOf(d.at)}: ${clock(d.t)} (+${(d.t - message.t0).toFixed(1)} ms), delivery ${d.index} of the view there`));
     return [
-      h('strong', {}, `${ORDER_NAMES[message.order]} · view ${message.viewId} · position ${position.index}`),
+      h('strong', {}, `${ORDER_NAMES[message.order]} · view ${message.viewId} · ${position}`),
       h('div', {}, `${this.options.describeChannel(message.channel)}, from ${this.nameOf(message.sender)} (its message ${message.seq} in this view)`),
       h('ul', {}, ...rows),
     ];

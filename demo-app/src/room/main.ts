@@ -2,7 +2,7 @@
  * The multiplayer room: players on a Presence (position, name, team), a ball under a Lock, the
  * score in two Counters, a chat in causal order, the members, the partition banner and the inspector.
  */
-import type { View } from '@synchrony/core';
+import { tapGroup, type View } from '@synchrony/core';
 import { Counter, Lock, Presence, ReplicatedMap } from '@synchrony/objects';
 import { describeError, installDemoHandle, type DemoStatus } from '../shared/demo-handle.js';
 import { must } from '../shared/dom.js';
@@ -89,6 +89,15 @@ function render(): void {
   const held = holder === undefined ? undefined : all.get(holder);
   field.renderBall(held ?? ball?.restingPlace ?? CENTRE, held === undefined ? undefined : holder);
   renderControls(holder);
+}
+
+let renderTimer: ReturnType<typeof setTimeout> | undefined;
+/** Renders after the current event (coalesced). */
+function renderSoon(): void {
+  renderTimer ??= setTimeout(() => {
+    renderTimer = undefined;
+    render();
+  }, 0);
 }
 
 function renderControls(holder: string | undefined): void {
@@ -251,6 +260,11 @@ startSession({
         ball?.holderVanished(lastSeen.get(change.previous), group.view?.members[0] === group.me);
       }
       render();
+    });
+    // A Lock tells when its holder changes, not when someone joins or leaves its queue: after each
+    // of its operations, show the line again (once the operation is applied, later in this turn).
+    tapGroup(group, (event) => {
+      if (event.kind === 'deliver' && event.channel === 'lock:ball') renderSoon();
     });
     spot.on('change', () => {
       ball?.spotChanged();

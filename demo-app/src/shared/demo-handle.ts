@@ -3,6 +3,7 @@
  * figures, what it reported), for the end-to-end tests and for the curious in the console.
  */
 import type { View } from '@synchrony/core';
+import type { InspectorSummary } from '../inspector/panel.js';
 
 /** What every demo page reports; each page adds its own figures. */
 export interface DemoStatus {
@@ -15,7 +16,7 @@ export interface DemoStatus {
   readonly view: View | undefined;
   /** Non-fatal problems the page reported (a peer's bad frame, a store that failed). */
   readonly reported: readonly string[];
-  readonly inspector?: { lanes: number; messages: number; membersWithDeliveries: number; views: number };
+  readonly inspector?: InspectorSummary;
   readonly [key: string]: unknown;
 }
 
