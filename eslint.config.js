@@ -1,7 +1,8 @@
 /**
  * Lint rules that the type checker does not enforce: promises are awaited or explicitly voided,
  * and the layers stay visible (core depends on nothing platform-specific; objects on the core
- * only; the simulator not on the real network). `npm run lint`; `npm test` runs it first.
+ * only; store-idb on the core and idb only; the simulator not on the real network). `npm run lint`;
+ * `npm test` runs it first.
  */
 import tseslint from 'typescript-eslint';
 
@@ -39,6 +40,13 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@synchrony/core$|\\.{1,2}/)', message: 'objects import @synchrony/core only (and their own files)' }] }],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'window', 'document', 'process'],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'Math', property: 'random' }],
+    },
+  },
+  {
+    // The IndexedDB store is an adapter of the core's GroupStore: the core and idb are all it may use.
+    files: ['packages/store-idb/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@synchrony/core$|idb$|\\.{1,2}/)', message: 'store-idb imports @synchrony/core and idb only (and its own files)' }] }],
     },
   },
   {

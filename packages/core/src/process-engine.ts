@@ -9,8 +9,12 @@ import { processOf } from './ids.js';
 import { GroupEngine, type GroupSettings } from './group/group-engine.js';
 import type { GroupEvent } from './group/group-host.js';
 import { PeerLinks } from './link/peer-links.js';
+import { digestHash, type DigestEntry } from './membership/view-digest.js';
 import type { Lane } from './transport.js';
 import type { GroupMsg } from './wire/messages.js';
+
+/** A quiet group is ticked at least this often (its slower duties: greeting, expiring requests). */
+const SLOW_TICK_MS = 500;
 
 /** Bad input of one kind from one peer is reported at most this often. */
 const REPORT_INTERVAL_MS = 10_000;
@@ -79,13 +83,83 @@ export class ProcessEngine {
     this.links.receive(from, bytes, this.io.now());
   }
 
-  /** Time passed: failure detection, retries, retransmissions, heartbeats. */
+  /**
+   * Time passed: failure detection, retries, retransmissions, heartbeats, view digests. A quiet
+   * group (engine `quiet`) is ticked only every SLOW_TICK_MS, or as soon as one of its peers has
+   * been silent for half the failure timeout (then it queries, and suspects on time): a process in a
+   * thousand quiet groups does next to nothing per tick.
+   */
   tick(): void {
-    for (const g of this.groups.values()) g.tick();
-    const needed = new Set<string>();
-    for (const g of this.groups.values()) for (const p of g.neededProcesses()) needed.add(p);
-    this.links.tick(this.io.now(), (peer) => needed.has(peer));
-    this.links.flush(this.io.now());
+    const now = this.io.now();
+    const slow = now - this.lastSlowTickMs >= SLOW_TICK_MS;
+    if (slow) this.lastSlowTickMs = now;
+    const silent = this.needed === undefined ? new Set<string>() : this.links.silent(this.needed, now, this.minFailureTimeoutMs / 2);
+    let busy = false;
+    for (const g of this.groups.values()) {
+      if (!slow && g.quiet && ![...silent].some((p) => g.watches(p))) continue;
+      g.tick();
+      busy ||= !g.quiet;
+    }
+    if (slow || busy || this.needed === undefined) {
+      const needed = new Set<string>();
+      for (const g of this.groups.values()) for (const p of g.neededProcesses()) needed.add(p);
+      this.needed = needed;
+    }
+    const needed = this.needed;
+    this.links.tick(now, (peer) => needed.has(peer));
+    if (now - this.lastDigestMs >= this.config.keepaliveMs) {
+      this.lastDigestMs = now;
+      for (const peer of needed) this.links.enqueue(peer, { t: 'V', g: '*', f: this.self, ...this.digest(peer) });
+    }
+    this.links.flush(now);
+  }
+
+  /** Processes some group needs links to; recomputed on slow ticks and whenever a group is busy. */
+  private needed: Set<string> | undefined;
+  private lastSlowTickMs = -Infinity;
+  private lastDigestMs = -Infinity;
+  /** When each peer was last sent our entries (at most once per keepalive). */
+  private readonly viewsSentMs = new Map<string, number>();
+
+  /** This process's member id for process-level messages (no group's member). */
+  private get self(): string {
+    return `${this.processId}#0`;
+  }
+
+  private get minFailureTimeoutMs(): number {
+    let min = this.config.failureTimeoutMs;
+    for (const g of this.groups.values()) min = Math.min(min, g.settings.failureTimeoutMs);
+    return min;
+  }
+
+  /** The (group, view, member) entries this process holds with `peer`, and their hash. */
+  private entries(peer: string): DigestEntry[] {
+    const out: DigestEntry[] = [];
+    for (const [name, g] of this.groups) {
+      const entry = g.digestFor(peer);
+      if (entry !== undefined) out.push([name, entry[0], entry[1]]);
+    }
+    return out;
+  }
+
+  private digest(peer: string): { h: number; n: number } {
+    const entries = this.entries(peer);
+    return { h: digestHash(entries), n: entries.length };
+  }
+
+  /** A peer's digest: if it differs from ours, we send our entries (each side does), at most once per keepalive. */
+  private onDigest(from: string, hash: number): void {
+    const mine = this.entries(from);
+    if (digestHash(mine) === hash) return;
+    const now = this.io.now();
+    if (now - (this.viewsSentMs.get(from) ?? -Infinity) < this.config.keepaliveMs) return;
+    this.viewsSentMs.set(from, now);
+    this.links.enqueue(from, { t: 'W', g: '*', f: this.self, l: mine });
+  }
+
+  /** A peer's entries: each group where its member is behind ours tells it how its view ended. */
+  private onViews(entries: ReadonlyArray<[string, number, string]>): void {
+    for (const [group, viewId, member] of entries) this.groups.get(group)?.peerAt(member, viewId);
   }
 
   /** Sends everything queued, batched: one frame per peer and lane (more past the batch limit). */
@@ -116,6 +190,14 @@ export class ProcessEngine {
     for (const msg of messages) {
       if (processOf(msg.f) !== from) {
         this.reject(from, `message signed by ${msg.f.slice(0, 64)}, which ${from.slice(0, 64)} does not own`);
+        continue;
+      }
+      if (msg.t === 'V') {
+        this.onDigest(from, msg.h);
+        continue;
+      }
+      if (msg.t === 'W') {
+        this.onViews(msg.l);
         continue;
       }
       const engine = this.groups.get(msg.g);

@@ -2,17 +2,12 @@
  * Errors the transport reports through `onError`, with stable names (as in @synchrony/core).
  */
 
-/** A peer sent something malformed or hostile (a bad fragment, bad signaling data); it was dropped. */
-export class ProtocolError extends Error {
-  constructor(
-    message: string,
-    /** The process that sent it, when known. */
-    readonly peer?: string,
-  ) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
+/**
+ * A peer sent something malformed or hostile (a bad fragment, bad signaling data); it was dropped.
+ * The core's class, not one of this package's own: `process.on('error')` reports the engine's and
+ * the transport's alike, so one `instanceof ProtocolError` covers both.
+ */
+export { ProtocolError } from '@synchrony/core';
 
 /** The signaling server refused something, sent something malformed, or cannot be reached. */
 export class SignalingError extends Error {

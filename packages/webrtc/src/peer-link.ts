@@ -10,7 +10,7 @@
  * The link reports `down` once, whatever ended it (ICE failure, a closed channel, a timeout, a
  * refused write); after that it is inert and the mesh makes a new one if it needs to.
  */
-import SimplePeer from 'simple-peer';
+import SimplePeer from '#simple-peer';
 import type { Lane } from '@synchrony/core';
 import { ChannelSender, type ChannelLike } from './channel-sender.js';
 import type { WebRtcLimits } from './config.js';

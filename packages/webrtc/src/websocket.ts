@@ -1,8 +1,8 @@
 /**
- * The WebSocket the signaling client uses: injected, the global one (browsers, Node ≥ 22), or in
- * Node 20 the `ws` package, loaded with a dynamic import only there.
+ * The WebSocket the signaling client uses: injected, the global one (browsers, Node ≥ 22), or the
+ * platform's fallback (in Node 20 the `ws` package, see fallbacks.ts; none in a browser bundle).
  */
-import { isNode } from './wrtc.js';
+import { loadFallbackWebSocket } from '#fallbacks';
 
 /** The part of a WebSocket the signaling client needs (the browser API, which `ws` also implements). */
 export interface WebSocketLike {
@@ -23,20 +23,10 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** `WebSocket.OPEN`, the same in every implementation. */
 export const WEBSOCKET_OPEN = 1;
 
-const NODE_WEBSOCKET_PACKAGE = 'ws';
-
 /** The WebSocket constructor to use; rejects when there is none. */
 export async function resolveWebSocket(injected?: WebSocketConstructor): Promise<WebSocketConstructor> {
   if (injected !== undefined) return injected;
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof global === 'function') return global;
-  if (!isNode()) throw new Error('no WebSocket in this environment: pass the `WebSocket` option');
-  const specifier = NODE_WEBSOCKET_PACKAGE; // a variable, so bundlers leave it alone
-  const module = (await import(/* @vite-ignore */ specifier)) as {
-    WebSocket?: WebSocketConstructor;
-    default?: WebSocketConstructor;
-  };
-  const ctor = module.WebSocket ?? module.default;
-  if (typeof ctor !== 'function') throw new Error(`${NODE_WEBSOCKET_PACKAGE} has no WebSocket`);
-  return ctor;
+  return loadFallbackWebSocket();
 }

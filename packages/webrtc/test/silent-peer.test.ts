@@ -60,8 +60,9 @@ describe('failure detection by timeout over real WebRTC', () => {
     console.info(`view without the silent member after ${elapsed.join(', ')} ms (failureTimeoutMs ${FAILURE_TIMEOUT_MS})`);
 
     for (const ms of elapsed) {
-      // By silence, not by a closed channel: it was last heard at most a heartbeat before it fell silent.
-      expect(ms).toBeGreaterThanOrEqual(FAILURE_TIMEOUT_MS - DEFAULT_CONFIG.heartbeatIntervalMs - DEFAULT_CONFIG.tickMs);
+      // By silence, not by a closed channel: it was last heard about a heartbeat before it fell silent
+      // (its heartbeat timer may run a little late on a loaded machine: 100 ms of slack).
+      expect(ms).toBeGreaterThanOrEqual(FAILURE_TIMEOUT_MS - DEFAULT_CONFIG.heartbeatIntervalMs - DEFAULT_CONFIG.tickMs - 100);
       expect(ms).toBeLessThan(FAILURE_TIMEOUT_MS + MARGIN_MS);
     }
     expect(views[0]!.view).toEqual(views[1]!.view);

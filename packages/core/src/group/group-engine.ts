@@ -79,7 +79,7 @@ type Phase =
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
 /** Messages a member may receive before it installs their view: they wait for it. */
-const BUFFERED = new Set(['d', 'k', 'o', 's', 'z']);
+const BUFFERED = new Set(['d', 'k', 'o', 's', 'z', 'l', 'w']);
 
 export class GroupEngine {
   me: string;
@@ -256,6 +256,42 @@ export class GroupEngine {
     this.own.rejectOrphans(closed);
     this.forgetMembership();
     this.host.emit({ type: 'left' });
+  }
+
+  /**
+   * Whether a tick would do nothing but watch its peers: a member of a settled view with nothing in
+   * flight, or a group not joined. The process ticks such groups only now and then, or when one of
+   * their peers falls silent, so that a thousand quiet groups cost next to nothing.
+   */
+  get quiet(): boolean {
+    const phase = this.phase;
+    if (phase.kind === 'left' || phase.kind === 'idle') return true;
+    if (phase.kind !== 'member') return false;
+    return !phase.leaving && phase.change.idle && phase.stream.quiet && this.own.quiet && !this.state.awaiting &&
+      this.pendingJoins.size === 0 && this.leaveRequests.size === 0 && this.suspicion.empty;
+  }
+
+  /** Whether the view has a member of process `peer`. */
+  watches(peer: string): boolean {
+    return this.phase.kind === 'member' && this.phase.view.members.some((m) => m !== this.me && processOf(m) === peer);
+  }
+
+  /**
+   * This member's entry in the process's view digest for `peer` (process-engine.ts): the view this
+   * member is in, if it holds a member of that process.
+   */
+  digestFor(peer: string): [viewId: number, member: string] | undefined {
+    return this.watches(peer) ? [(this.phase as MemberPhase).view.id, this.me] : undefined;
+  }
+
+  /**
+   * A peer's digest says its member `member` is in view `viewId` of this group, behind this member's
+   * view: tell it how its view ended, as if it had spoken in it (onStale).
+   */
+  peerAt(member: string, viewId: number): void {
+    const phase = this.phase;
+    if (phase.kind !== 'member' || viewId >= phase.view.id) return;
+    this.onStale({ t: 'L', g: this.name, v: viewId, f: member }, phase.view);
   }
 
   /** Processes whose links this member needs kept alive (heartbeats). */

@@ -85,6 +85,11 @@ export class OwnStream {
     return this.queue.length;
   }
 
+  /** Nothing queued, in flight or waiting for its fate. */
+  get quiet(): boolean {
+    return this.queue.length === 0 && this.unstable.length === 0 && this.window.length === 0 && this.orphans.length === 0;
+  }
+
   /** Queues a send; false when the queue is full (the caller refuses it). */
   enqueue(item: QueuedSend): boolean {
     this.lastTicket = Math.max(this.lastTicket, item.ticket);

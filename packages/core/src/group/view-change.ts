@@ -76,6 +76,11 @@ export class ViewChange {
 
   constructor(private readonly ctx: ChangeContext) {}
 
+  /** No change under way, none asked for, no round led, nobody nudged. */
+  get idle(): boolean {
+    return !this.frozen && !this.blocked && this.leader === undefined && this.wanted.size === 0 && this.nudged === undefined;
+  }
+
   /** The sequencer orders total-order messages: the coordinator, unless a change is under way. */
   get sequencing(): boolean {
     return this.ctx.view.members[0] === this.ctx.me && !this.frozen;
@@ -92,9 +97,22 @@ export class ViewChange {
    */
   wants(member: string, suspects: readonly string[]): void {
     this.wanted.add(member);
-    if (this.ctx.suspicion.has(member)) return;
-    for (const s of suspects) if (s !== this.ctx.me && this.ctx.view.members.includes(s)) this.ctx.suspicion.add(s);
+    const { view, suspicion, me } = this.ctx;
+    // Only the coordinator acts on another member's suspicions (it decides the change); a member
+    // that is not, or that is suspected itself, does not take them on.
+    if (suspicion.has(member) || view.members.find((m) => !suspicion.has(m)) !== me) return;
+    for (const s of suspects) {
+      if (s === me || !view.members.includes(s)) continue;
+      suspicion.add(s);
+      this.reported.add(s);
+    }
   }
+
+  /**
+   * Members that another member reported it cannot hear: the change excludes them even if they
+   * answer the coordinator (which hears them), or the view would take them back at once and flap.
+   */
+  private readonly reported = new Set<string>();
 
   /** After every input: progress of the change, as a participant or the coordinator. */
   step(): void {
@@ -236,7 +254,7 @@ export class ViewChange {
       },
       computeValue: (reports) => computeValue({
         viewId: view.id, members: view.members, reports, ownMessages: this.ctx.stream.log.messages(),
-        joiners: [...this.ctx.pendingJoins.keys()], leavers: this.ctx.leaveRequests,
+        joiners: [...this.ctx.pendingJoins.keys()], leavers: new Set([...this.ctx.leaveRequests, ...this.reported]),
         gid: this.ctx.value.gid, born: this.ctx.value.born,
       }),
       leading: () => this.leader === round,

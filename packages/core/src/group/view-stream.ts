@@ -18,6 +18,8 @@ export class ViewStream {
   readonly log: ViewLog;
   /** The last stability report sent, to send one only when it says something new. */
   private reportedHolds = '';
+  /** A changed report waits for the stability interval to pass. */
+  private reportOwed = false;
   private lastStableReportMs = -Infinity;
 
   constructor(
@@ -59,6 +61,15 @@ export class ViewStream {
     this.own.stableTo(log.stable(log.myRank));
     this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
     log.collect();
+  }
+
+  /**
+   * Nothing to do until something arrives: nothing retained (every message delivered and stable),
+   * no report owed. A quiet view costs nothing on the wire: a member that was excluded without
+   * noticing learns it from the process-level view digests (process-engine.ts), not from keepalives.
+   */
+  get quiet(): boolean {
+    return this.log.retained === 0 && !this.reportOwed;
   }
 
   /** DATA from a member of this view; `sequencer` gives total-order messages their position. */
@@ -120,8 +131,7 @@ export class ViewStream {
 
   /**
    * Tells the others what this member holds (for stability): when it changed, at most every
-   * `stabilityIntervalMs`, and unchanged every `keepaliveMs`, so that a member that was excluded
-   * without noticing hears of it from the answer (group-engine.ts, onStale).
+   * `stabilityIntervalMs`.
    */
   private reportStability(): void {
     const log = this.log;
@@ -131,8 +141,15 @@ export class ViewStream {
     const joiners = this.joiners();
     const summary = `${report.h.join(',')}/${report.dl.join(',')}/${report.dp}/${report.op}/${joiners.join(',')}`;
     const sinceMs = now - this.lastStableReportMs;
-    if (sinceMs < this.host.config.stabilityIntervalMs) return;
-    if (summary === this.reportedHolds && sinceMs < this.host.config.keepaliveMs) return;
+    if (summary === this.reportedHolds) {
+      this.reportOwed = false;
+      return;
+    }
+    if (sinceMs < this.host.config.stabilityIntervalMs) {
+      this.reportOwed = true; // the next pump within the interval sends it
+      return;
+    }
+    this.reportOwed = false;
     this.reportedHolds = summary;
     this.lastStableReportMs = now;
     const stable: StableMsg = { t: 'k', g: this.group, v: log.viewId, f: this.me, hc: log.causalCounts(), ...report };

@@ -227,6 +227,13 @@ export class PeerLinks {
     return Math.min(p.lastHeardMs, stalled);
   }
 
+  /** Which of `peers` have been silent (lastHeard) for more than `thresholdMs`. */
+  silent(peers: Iterable<string>, nowMs: number, thresholdMs: number): Set<string> {
+    const out = new Set<string>();
+    for (const peer of peers) if (nowMs - this.lastHeard(peer, nowMs) > thresholdMs) out.add(peer);
+    return out;
+  }
+
   /** The connection to the peer is known gone (from the transport): treat it as silent. */
   down(peer: string): void {
     const p = this.peers.get(peer);

@@ -26,6 +26,11 @@ export class Suspicion {
   /** When each silent member was last asked to answer. */
   private readonly queriedAt = new Map<string, number>();
 
+  /** Nobody is suspected. */
+  get empty(): boolean {
+    return this.suspects.size === 0;
+  }
+
   has(member: string): boolean {
     return this.suspects.has(member);
   }

@@ -63,6 +63,9 @@ export interface PersistenceContext {
   report(error: Error): void;
 }
 
+/** A store that does not answer `load` within this long is passed over (join() goes on without it). */
+export const LOAD_TIMEOUT_MS = 3000;
+
 /** How often a member that delivered something since its last checkpoint stores another. */
 export const CHECKPOINT_INTERVAL_MS = 5000;
 
@@ -75,34 +78,51 @@ export class GroupPersistence {
   private dirty = false;
   private stopTimer: (() => void) | undefined;
   private stopWatching: (() => void) | undefined;
-  /** Writes in flight, chained so that they land in order. */
-  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: GroupStore,
     private readonly ctx: PersistenceContext,
   ) {}
 
-  /** The stored checkpoint to restart from if this process founds the group, or undefined. */
+  /**
+   * The stored checkpoint to restart from if this process founds the group, or undefined. A store
+   * that does not answer within LOAD_TIMEOUT_MS is reported and the member joins without it: `join()`
+   * must settle whatever the store does.
+   */
   async load(): Promise<Restart | undefined> {
     let stored: StoredCheckpoint | undefined;
+    let cancel: () => void = () => {};
+    const timeout = new Promise<'timeout'>((resolve) => { cancel = this.ctx.setTimer(() => resolve('timeout'), LOAD_TIMEOUT_MS); });
     try {
-      stored = await this.store.load(this.ctx.group);
+      const loaded = await Promise.race([this.store.load(this.ctx.group), timeout]);
+      if (loaded === 'timeout') {
+        this.fail(`the stored checkpoint was not read within ${LOAD_TIMEOUT_MS} ms; joining without it`, undefined);
+        return undefined;
+      }
+      stored = loaded;
     } catch (error) {
       this.fail('could not read the stored checkpoint', error);
       return undefined;
+    } finally {
+      cancel();
     }
     if (stored === undefined) return undefined;
     if (!(stored.state instanceof Uint8Array) || !Number.isSafeInteger(stored.viewId) || !Number.isSafeInteger(stored.position)) {
       this.fail('the stored checkpoint is malformed; ignored', undefined);
       return undefined;
     }
+    let state: unknown;
     try {
-      return { rank: [stored.viewId, stored.position], state: decodeValue(stored.state) };
+      state = decodeValue(stored.state);
     } catch (error) {
       this.fail('the stored checkpoint does not decode; ignored', error);
       return undefined;
     }
+    if (typeof state !== 'object' || state === null || !('a' in state)) {
+      this.fail('the stored checkpoint is not a checkpoint of this library; ignored', undefined);
+      return undefined;
+    }
+    return { rank: [stored.viewId, stored.position], state };
   }
 
   /** The member joined: checkpoints from now on, and when the platform says the process stops. */
@@ -159,8 +179,19 @@ export class GroupPersistence {
     }, CHECKPOINT_INTERVAL_MS);
   }
 
+  /**
+   * Hands a write to the store at once: the store orders (and coalesces) its own writes, and a
+   * checkpoint taken as the page goes away must reach it within that very task.
+   */
   private write(what: string, action: () => Promise<void>): void {
-    this.writes = this.writes.then(action).catch((error: unknown) => this.fail(what, error));
+    let pending: Promise<void>;
+    try {
+      pending = action();
+    } catch (error) {
+      this.fail(what, error);
+      return;
+    }
+    pending.catch((error: unknown) => this.fail(what, error));
   }
 
   private fail(what: string, error: unknown): void {

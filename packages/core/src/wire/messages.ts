@@ -43,6 +43,10 @@
  *   Q  FATE?     member f, excluded after view v without learning the cut, asks how many of its
  *                messages of v the cut kept (its pending safe sends settle by the answer)
  *   A  FATE      the answer, to `to`: cut c and dropped seqs d of its messages in view v, or u: unknown
+ *   V  DIGEST    (process level, g '*', f 'process#0') a hash h of the n (group, view, member) entries the
+ *                sender holds with the receiver: views its member is in that hold a member of the receiver
+ *   W  VIEWS     (process level) the entries l themselves, when the digests differed: a member that is
+ *                behind (excluded without noticing) is told how its view ended. Quiet groups send nothing.
  *   h  HELLO     a member of a group (id gid, founded at born, n members) greets a process of the same
  *                name outside its view: two groups founded apart meet, and the smaller one dissolves
  *   r  DIRECT    a point-to-point payload p for member `to` (request replies)
@@ -82,12 +86,14 @@ export interface DirectMsg { t: 'r'; g: string; f: string; to: string; p: unknow
 export interface NoStateMsg { t: 'z'; g: string; v: number; f: string; to: string; e: string }
 export interface FateQueryMsg { t: 'Q'; g: string; v: number; f: string }
 export interface FateMsg { t: 'A'; g: string; v: number; f: string; to: string; c: number; d: number[]; u?: 1 }
+export interface DigestMsg { t: 'V'; g: string; f: string; h: number; n: number }
+export interface ViewsMsg { t: 'W'; g: string; f: string; l: Array<[group: string, viewId: number, member: string]> }
 export interface HelloMsg { t: 'h'; g: string; f: string; gid: string; born: number; n: number }
 
 export type GroupMsg =
   | DataMsg | StableMsg | OrderMsg | JoinMsg | StatusMsg | LeaveMsg | FlushMsg | FlushOkMsg
   | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | WantMsg | EndedMsg
-  | StateMsg | DirectMsg | NoStateMsg | FateQueryMsg | FateMsg | HelloMsg;
+  | StateMsg | DirectMsg | NoStateMsg | FateQueryMsg | FateMsg | HelloMsg | DigestMsg | ViewsMsg;
 
 /**
  * The decision of one view change, agreed by ballots: the next view and the cut that ends the

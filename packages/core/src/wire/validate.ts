@@ -70,6 +70,9 @@ const checks: Record<string, (m: Obj) => boolean> = {
   Q: (m) => isNat(m.v),
   A: (m) => isNat(m.v) && isId(m.to) && isNat(m.c) && isNats(m.d) && isFlag(m.u),
   h: (m) => isId(m.gid) && isNat(m.born) && isNat(m.n),
+  V: (m) => isNat(m.h) && isNat(m.n),
+  W: (m) => Array.isArray(m.l) && m.l.length <= MAX_LIST &&
+    m.l.every((e: unknown) => Array.isArray(e) && e.length === 3 && isId(e[0]) && isNat(e[1]) && isId(e[2])),
 };
 
 /** Returns the message typed, or a sentence saying what is wrong with it. */
