@@ -1,12 +1,11 @@
 /**
  * The demos as a Vite multi-page build: `/` (the landing page), `/whiteboard.html` and
- * `/room.html`, into demo-app/dist, which the signaling server serves (`npm start`).
+ * `/room.html`, into demo-app/dist, which the signaling server serves (`npm start`). A plain
+ * config: @synchrony/webrtc picks simple-peer's browser build by itself.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const require = createRequire(import.meta.url);
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /** Where the built app goes: `npm start` and the tests serve this folder. */
@@ -16,10 +15,6 @@ export default defineConfig({
   root: here('.'),
   base: './',
   logLevel: 'warn',
-  resolve: {
-    // Until @synchrony/webrtc picks simple-peer's browser build by itself (see e2e/vite.config.ts).
-    alias: [{ find: /^simple-peer$/, replacement: require.resolve('simple-peer/simplepeer.min.js') }],
-  },
   build: {
     outDir: APP_OUT_DIR,
     emptyOutDir: true,
