@@ -98,7 +98,8 @@ export class DemoPage {
     else await box.uncheck();
   }
 
-  private async joined(): Promise<void> {
+  /** Waits until the page (loaded or reloaded by itself) joined its group. */
+  async joined(): Promise<void> {
     await this.page.waitForFunction(() => window.synchronyDemo?.status().phase !== 'connecting', undefined, { timeout: STEP_MS });
     const status = await this.status();
     if (status.phase !== 'joined') throw new Error(`${this.label} did not join: ${status.failure ?? status.phase}`);

@@ -4,6 +4,7 @@
  */
 import { tapGroup, type View } from '@synchrony/core';
 import { Counter, Lock, Presence, ReplicatedMap } from '@synchrony/objects';
+import { idbStore } from '@synchrony/store-idb';
 import { describeError, installDemoHandle, type DemoStatus } from '../shared/demo-handle.js';
 import { must } from '../shared/dom.js';
 import { GroupStatusView, wireInvite } from '../shared/group-status.js';
@@ -221,7 +222,8 @@ installDemoHandle(() => {
 startSession({
   groupName: `room/${params.room}`,
   params,
-  joinOptions: { getState: () => chat.getState(), setState: (state) => chat.setState(state) },
+  // The score, the chat and where the ball lies outlive the tabs (IndexedDB), as the whiteboard does.
+  joinOptions: { getState: () => chat.getState(), setState: (state) => chat.setState(state), store: idbStore('demos') },
   async prepare(started) {
     session = started;
     const { group } = started;

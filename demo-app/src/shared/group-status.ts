@@ -95,10 +95,15 @@ export class GroupStatusView {
     this.banner.className = 'banner banner-cut';
     this.banner.setAttribute('role', 'alert');
     this.banner.dataset.state = 'cut';
+    const reload = h('button', { type: 'button', class: 'secondary' }, 'Reload this tab');
+    reload.addEventListener('click', () => window.location.reload());
     this.banner.replaceChildren(
       h('strong', {}, 'This tab is cut off from the majority of the group. '),
       `Changes are paused here (view ${view.id} is no longer primary); the others carry on without it. `
-      + 'It catches up by itself once the connection is back.',
+      + 'It catches up by itself once the connection is back. ',
+      h('span', { class: 'banner-more' },
+        'If the other tabs were closed rather than cut off, this tab cannot tell the difference: ',
+        reload, ' to join whoever is left, or to start the room again from what this device kept.'),
     );
   }
 

@@ -4,6 +4,7 @@
  */
 import type { View } from '@synchrony/core';
 import { Presence, type CustomObject } from '@synchrony/objects';
+import { idbStore } from '@synchrony/store-idb';
 import { installDemoHandle, describeError, type DemoStatus } from '../shared/demo-handle.js';
 import { must } from '../shared/dom.js';
 import { GroupStatusView, wireInvite } from '../shared/group-status.js';
@@ -192,6 +193,9 @@ installDemoHandle(() => ({
 startSession({
   groupName: `whiteboard/${params.room}`,
   params,
+  // The board outlives its tabs: each keeps the group's views and checkpoints in IndexedDB, and when
+  // every tab has closed, the first to come back restarts the group from the best stored board.
+  joinOptions: { store: idbStore('demos') },
   async prepare(started) {
     session = started;
     const { group } = started;
