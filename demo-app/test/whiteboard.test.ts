@@ -97,7 +97,12 @@ describe('Whiteboard', () => {
       await drawStroke(b, wave(2, 3));
       await waitForAll([a, b], settledOn(13), 'the stroke drawn after the close, at both');
       await expectSamePixels([a, b]);
-      expect(problemsOf(pages, settled)).toEqual([]);
+
+      // Clear for everyone: both boards back to white paper.
+      await a.page.getByRole('button', { name: 'Clear for everyone' }).click();
+      const cleared = await waitForAll([a, b], settledOn(0), 'an empty board at both');
+      for (const digest of await Promise.all([a, b].map(boardDigest))) expect(digest.inked).toBe(0);
+      expect(problemsOf(pages, [...settled, ...cleared])).toEqual([]);
     } finally {
       await closeAll(pages);
     }
