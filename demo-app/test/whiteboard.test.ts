@@ -88,7 +88,13 @@ describe('Whiteboard', () => {
       const tooltip = first.page.locator('.inspector-tooltip');
       await expect.poll(() => tooltip.textContent(), { timeout: 5000 }).toMatch(/^(Total order|Causal order|FIFO) · view \d+ · position \d+ in (the view's total order|its sender's stream)/);
       await first.page.screenshot({ path: join(RESULTS_DIR, 'whiteboard-3-members.png'), fullPage: true });
-      await first.page.locator('.inspector').screenshot({ path: join(RESULTS_DIR, 'whiteboard-inspector.png') });
+      // Clipped from the whole page rather than an element screenshot, whose scrolling would move
+      // the page under the pointer and take the tooltip away.
+      const panel = await first.page.locator('.inspector').evaluate((e) => {
+        const box = e.getBoundingClientRect();
+        return { x: box.x + window.scrollX, y: box.y + window.scrollY, width: box.width, height: box.height };
+      });
+      await first.page.screenshot({ path: join(RESULTS_DIR, 'whiteboard-inspector.png'), fullPage: true, clip: panel });
 
       // One tab closes: the two others install a view without it and go on drawing together.
       const [a, b, c] = pages as [DemoPage, DemoPage, DemoPage];

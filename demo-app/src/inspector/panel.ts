@@ -232,9 +232,12 @@ export class InspectorPanel {
     }
     this.tooltip.replaceChildren(...(this.hovered.kind === 'message' ? this.describeMessage(this.hovered.message) : this.describeView(this.hovered.view)));
     this.tooltip.hidden = false;
-    const left = Math.min(px + 14, box.width - this.tooltip.offsetWidth - 4);
-    this.tooltip.style.left = `${Math.max(4, left)}px`;
-    this.tooltip.style.top = `${py + 14}px`;
+    // Beside the pointer, kept inside the diagram: to its left when there is no room on its right,
+    // above it when there is none below, so it never hides what it describes.
+    const right = px + 14 + this.tooltip.offsetWidth <= box.width;
+    const below = py + 14 + this.tooltip.offsetHeight <= box.height;
+    this.tooltip.style.left = `${Math.max(4, right ? px + 14 : px - 14 - this.tooltip.offsetWidth)}px`;
+    this.tooltip.style.top = `${below ? py + 14 : Math.max(0, py - 10 - this.tooltip.offsetHeight)}px`;
     if (this.pausedAt !== undefined) this.draw();
   }
 
