@@ -3,8 +3,10 @@
  * with the signaling server on a free port as `npm start` serves it, and Debian's Chromium.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '@synchrony/signaling-server';
 import { launchChromium } from '../../e2e/test/chromium.js';
 import { APP_OUT_DIR } from '../vite.config.js';
@@ -26,6 +28,7 @@ export async function startDemoServer(): Promise<DemoServer> {
   if (!existsSync(join(APP_OUT_DIR, 'whiteboard.html'))) {
     throw new Error(`${APP_OUT_DIR} has no built app: run \`npm run build\` first (npm test does)`);
   }
+  await mkdir(RESULTS_DIR, { recursive: true });
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1', staticDir: APP_OUT_DIR });
   let browser: Browser;
   try {
@@ -48,6 +51,24 @@ export async function startDemoServer(): Promise<DemoServer> {
         await server.close();
       }
     },
+  };
+}
+
+/**
+ * Starts the server and Chromium before a test file's tests and stops them after; returns the
+ * function that gives them to the tests.
+ */
+export function useDemoServer(): () => DemoServer {
+  let demo: DemoServer | undefined;
+  beforeAll(async () => {
+    demo = await startDemoServer();
+  }, 30_000);
+  afterAll(async () => {
+    await demo?.close();
+  }, 30_000);
+  return () => {
+    if (demo === undefined) throw new Error('the demo server did not start');
+    return demo;
   };
 }
 

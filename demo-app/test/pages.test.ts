@@ -5,25 +5,17 @@
  *
  *   npm run build && ../shared/tools/isolated-net npx vitest run demo-app/test/pages.test.ts
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { controlNames, unlabelledControls } from './accessibility.js';
 import { DemoPage, STEP_MS } from './demo-page.js';
-import { startDemoServer, testRoom, type DemoServer } from './demo-server.js';
+import { testRoom, useDemoServer } from './demo-server.js';
 
-let demo: DemoServer;
-
-beforeAll(async () => {
-  demo = await startDemoServer();
-}, 30_000);
-
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemoServer();
 
 describe('First contact', () => {
   it('the landing page links both demos with a fresh room, copies a link, and the demo opened alone says how to invite others', async () => {
-    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const origin = `http://127.0.0.1:${demo.server.port}`;
+    const context = await demo().browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const origin = `http://127.0.0.1:${demo().server.port}`;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -62,8 +54,8 @@ describe('First contact', () => {
   it('every control of both demos has a label, and the room is played with the keyboard alone', async () => {
     const room = testRoom('labels');
     const pages = await Promise.all([
-      DemoPage.open(demo.browser, demo.url('whiteboard', room), 'whiteboard'),
-      DemoPage.open(demo.browser, demo.url('room', room), 'room'),
+      DemoPage.open(demo().browser, demo().url('whiteboard', room), 'whiteboard'),
+      DemoPage.open(demo().browser, demo().url('room', room), 'room'),
     ]);
     const [whiteboard, game] = pages as [DemoPage, DemoPage];
     try {

@@ -13,21 +13,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardDigest, drawStroke, wave } from './board.js';
 import { DemoPage, oneViewOf, problemsOf, waitForAll } from './demo-page.js';
-import { startDemoServer, testRoom, type DemoServer } from './demo-server.js';
+import { testRoom, useDemoServer } from './demo-server.js';
 import type { DemoStatus } from '../src/shared/demo-handle.js';
 
-let demo: DemoServer;
+const demo = useDemoServer();
 let profiles = '';
 
 beforeAll(async () => {
-  demo = await startDemoServer();
   profiles = await mkdtemp(join(tmpdir(), 'synchrony-devices-'));
-}, 30_000);
+});
 
 afterAll(async () => {
-  await demo?.close();
   if (profiles !== '') await rm(profiles, { recursive: true, force: true });
-}, 30_000);
+});
 
 const strokesOf = (status: DemoStatus): string[] => status.strokes as string[];
 const committed = (count: number) => (statuses: DemoStatus[]): boolean =>
@@ -35,7 +33,7 @@ const committed = (count: number) => (statuses: DemoStatus[]): boolean =>
 
 describe('Whiteboard persistence', () => {
   it('every tab closes; the last device to close reopens first with the board, the other joins it, a lone reload keeps it', async () => {
-    const url = demo.url('whiteboard', testRoom('idb'), { failureTimeoutMs: '1500' });
+    const url = demo().url('whiteboard', testRoom('idb'), { failureTimeoutMs: '1500' });
     const [dirA, dirB] = [join(profiles, 'device-a'), join(profiles, 'device-b')];
     const open: DemoPage[] = [];
     const device = async (dir: string, label: string): Promise<DemoPage> => {
@@ -89,9 +87,9 @@ describe('Whiteboard persistence', () => {
   }, 120_000);
 
   it('a tab stranded by its senior\'s close shows the banner, and its reload button restarts the room from what it stored', async () => {
-    const url = demo.url('whiteboard', testRoom('stranded'), { failureTimeoutMs: '1500' });
-    const a = await DemoPage.open(demo.browser, url, 'a');
-    const b = await DemoPage.open(demo.browser, url, 'b');
+    const url = demo().url('whiteboard', testRoom('stranded'), { failureTimeoutMs: '1500' });
+    const a = await DemoPage.open(demo().browser, url, 'a');
+    const b = await DemoPage.open(demo().browser, url, 'b');
     try {
       await waitForAll([a, b], oneViewOf, 'one 2-member view');
       await drawStroke(b, wave(1, 1));

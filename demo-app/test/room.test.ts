@@ -6,14 +6,13 @@
  *
  *   npm run build && ../shared/tools/isolated-net npx vitest run demo-app/test/room.test.ts
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CENTRE, FIELD_HEIGHT, FIELD_WIDTH, opponentOf, type Team } from '../src/room/field.js';
 import { STEP } from '../src/room/mover.js';
 import type { DemoStatus } from '../src/shared/demo-handle.js';
 import { DemoPage, oneViewOf, problemsOf, waitForAll } from './demo-page.js';
-import { RESULTS_DIR, startDemoServer, testRoom, type DemoServer } from './demo-server.js';
+import { RESULTS_DIR, testRoom, useDemoServer } from './demo-server.js';
 
 const FAILURE_TIMEOUT_MS = 1500;
 
@@ -25,16 +24,7 @@ interface RoomStatus extends DemoStatus {
   readonly departures: Array<{ member: string; viewId: number }>;
 }
 
-let demo: DemoServer;
-
-beforeAll(async () => {
-  demo = await startDemoServer();
-  await mkdir(RESULTS_DIR, { recursive: true });
-}, 30_000);
-
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemoServer();
 
 const room = (statuses: DemoStatus[]): RoomStatus[] => statuses as RoomStatus[];
 
@@ -53,8 +43,8 @@ async function say(page: DemoPage, text: string): Promise<void> {
 
 describe('Multiplayer room', () => {
   it('moves by keyboard and click, keeps the chat in causal order, passes the ball on when its holder crashes, and scores', async () => {
-    const url = demo.url('room', testRoom('room'), { failureTimeoutMs: String(FAILURE_TIMEOUT_MS) });
-    const pages = await Promise.all(['a', 'b', 'c'].map((label) => DemoPage.open(demo.browser, url, label)));
+    const url = demo().url('room', testRoom('room'), { failureTimeoutMs: String(FAILURE_TIMEOUT_MS) });
+    const pages = await Promise.all(['a', 'b', 'c'].map((label) => DemoPage.open(demo().browser, url, label)));
     const [a, b, c] = pages as [DemoPage, DemoPage, DemoPage];
     try {
       const formed = room(await waitForAll(pages, (all) => oneViewOf(all) && room(all).every((s) => Object.keys(s.players).length === 3), 'three players, one view'));

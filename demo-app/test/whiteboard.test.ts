@@ -5,27 +5,17 @@
  *
  *   npm run build && ../shared/tools/isolated-net npx vitest run demo-app/test/whiteboard.test.ts
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boardDigest, drawStroke, mistake, pickTool, SCENE, wave } from './board.js';
 import { DemoPage, oneViewOf, problemsOf, waitForAll } from './demo-page.js';
-import { RESULTS_DIR, startDemoServer, testRoom, type DemoServer } from './demo-server.js';
+import { RESULTS_DIR, testRoom, useDemoServer } from './demo-server.js';
 import type { DemoStatus } from '../src/shared/demo-handle.js';
 
 /** Short, so that the tests are quick; well above the heartbeat, so nothing is suspected falsely. */
 const FAILURE_TIMEOUT_MS = 1500;
 
-let demo: DemoServer;
-
-beforeAll(async () => {
-  demo = await startDemoServer();
-  await mkdir(RESULTS_DIR, { recursive: true });
-}, 30_000);
-
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemoServer();
 
 const strokesOf = (status: DemoStatus): string[] => status.strokes as string[];
 
@@ -39,8 +29,8 @@ function settledOn(count: number | undefined) {
 }
 
 async function openPages(room: string, labels: readonly string[]): Promise<DemoPage[]> {
-  const url = demo.url('whiteboard', room, { failureTimeoutMs: String(FAILURE_TIMEOUT_MS) });
-  return Promise.all(labels.map((label) => DemoPage.open(demo.browser, url, label)));
+  const url = demo().url('whiteboard', room, { failureTimeoutMs: String(FAILURE_TIMEOUT_MS) });
+  return Promise.all(labels.map((label) => DemoPage.open(demo().browser, url, label)));
 }
 
 async function expectSamePixels(pages: readonly DemoPage[]): Promise<void> {

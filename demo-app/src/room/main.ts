@@ -1,35 +1,21 @@
 /**
  * The multiplayer room: players on a Presence (position, name, team), a ball under a Lock, the
- * score in two Counters, a chat in causal order, the members, the partition banner and the inspector.
+ * score in two Counters, a chat in causal order, and around them the shell (members, partition
+ * banner, inspector).
  */
 import { tapGroup, type View } from '@synchrony/core';
 import { Counter, Lock, Presence, ReplicatedMap } from '@synchrony/objects';
 import { idbStore } from '@synchrony/store-idb';
-import { describeError, installDemoHandle, type DemoStatus } from '../shared/demo-handle.js';
+import { describeError } from '../shared/demo-handle.js';
+import { DemoShell } from '../shared/demo-shell.js';
 import { must } from '../shared/dom.js';
-import { GroupStatusView, wireInvite } from '../shared/group-status.js';
 import { colourOf } from '../shared/names.js';
-import { loadName, saveName } from '../shared/names-store.js';
-import { inviteLink, readParams } from '../shared/params.js';
-import { startSession, type Session } from '../shared/session.js';
-import { Toaster } from '../shared/toast.js';
-import { InspectorPanel } from '../inspector/panel.js';
 import { Ball } from './ball.js';
 import { Chat } from './chat.js';
 import { CENTRE, FieldView, inGoalOf, opponentOf, startingPoint, type PlayerState, type Point, type Team } from './field.js';
 import { Mover } from './mover.js';
 
-const params = readParams();
-let myName = loadName();
-const toaster = new Toaster();
-
-must('[data-room]', HTMLElement).textContent = params.room;
-wireInvite(document, inviteLink('room', params.room));
-const nameInput = must('#my-name', HTMLInputElement);
-nameInput.value = myName;
-
 const fieldElement = must('[data-field]', HTMLElement);
-const veil = must('[data-veil]', HTMLElement);
 const ballButton = must('[data-ball-button]', HTMLButtonElement);
 const ballStatus = must('[data-ball-status]', HTMLElement);
 const resetButton = must('[data-reset-score]', HTMLButtonElement);
@@ -38,14 +24,10 @@ const chatInput = must('#chat-input', HTMLInputElement);
 const chatButton = must('button[type="submit"]', HTMLButtonElement, chatForm);
 const field = new FieldView(fieldElement, must('[data-players]', HTMLElement), must('[data-ball]', HTMLElement));
 
-let session: Session | undefined;
 let players: Presence<PlayerState> | undefined;
 let ball: Ball | undefined;
 let spot: ReplicatedMap<Point> | undefined;
 const goals: Partial<Record<Team, Counter>> = {};
-let inspector: InspectorPanel | undefined;
-let phase: DemoStatus['phase'] = 'connecting';
-let failure: string | undefined;
 /** Players who left, with the view that dropped them (for the status). */
 const departures: Array<{ member: string; viewId: number }> = [];
 /** Where each player was last seen (kept after it leaves: the ball falls there). */
@@ -60,32 +42,23 @@ const mover = new Mover(startingPoint(team), () => {
   render();
 });
 
-const primary = (): boolean => phase === 'joined' && session?.group.view?.primary === true;
-const me = (): string => session?.group.me ?? '';
-const nameOf = (member: string): string => players?.get(member)?.name ?? (member === me() ? myName : 'Someone joining');
-const groupStatus = new GroupStatusView(me, nameOf, (member) => players?.get(member)?.colour ?? colourOf(member === me() ? myName : member));
-
-function refused(error: unknown): void {
-  if (error instanceof Error && (error.name === 'NotPrimaryError' || error.name === 'GroupClosedError')) return;
-  session?.report(error);
-}
-
 /** Puts this player's state on the presence: the latest wins, coalesced when the network is busy. */
 function publish(): void {
   const at = mover.at;
-  players?.set({ name: myName, colour: colourOf(myName), team, x: at.x, y: at.y }).catch(refused);
+  const name = shell.myName;
+  players?.set({ name, colour: colourOf(name), team, x: at.x, y: at.y }).catch(shell.refused);
 }
 
 /** Everyone's players: the others' from the presence, this player's from here (no round trip to see yourself move). */
 function everyone(): Map<string, PlayerState> {
   const all = new Map(players?.others ?? []);
-  if (phase === 'joined') all.set(me(), { name: myName, colour: colourOf(myName), team, ...mover.at });
+  if (shell.isJoined) all.set(shell.me, { name: shell.myName, colour: colourOf(shell.myName), team, ...mover.at });
   return all;
 }
 
 function render(): void {
   const all = everyone();
-  field.renderPlayers(all, me());
+  field.renderPlayers(all, shell.me);
   const holder = ball?.lock.holder;
   const held = holder === undefined ? undefined : all.get(holder);
   field.renderBall(held ?? ball?.restingPlace ?? CENTRE, held === undefined ? undefined : holder);
@@ -102,14 +75,14 @@ function renderSoon(): void {
 }
 
 function renderControls(holder: string | undefined): void {
-  const live = primary();
+  const live = shell.primary;
   ballButton.disabled = !live || ball === undefined;
   ballButton.textContent = ball?.holding === true ? 'Drop the ball' : ball?.isWaiting === true ? 'Stop waiting for the ball' : 'Take the ball';
   const waiters = ball?.lock.waiters ?? [];
-  const line = waiters.indexOf(me());
+  const line = waiters.indexOf(shell.me);
   ballStatus.textContent = holder === undefined
     ? 'Ball: free'
-    : `Ball: ${holder === me() ? 'you have it' : `held by ${nameOf(holder)}`}${line >= 0 ? ` · you are number ${line + 1} in line` : waiters.length > 0 ? ` · ${waiters.length} waiting` : ''}`;
+    : `Ball: ${holder === shell.me ? 'you have it' : `held by ${shell.nameOf(holder)}`}${line >= 0 ? ` · you are number ${line + 1} in line` : waiters.length > 0 ? ` · ${waiters.length} waiting` : ''}`;
   resetButton.disabled = !live || ((goals.red?.value ?? 0) === 0 && (goals.blue?.value ?? 0) === 0);
   chatButton.disabled = !live;
   fieldElement.setAttribute('aria-disabled', String(!live));
@@ -120,17 +93,10 @@ function renderControls(holder: string | undefined): void {
 function maybeScore(): void {
   if (scoring || ball?.holding !== true || !inGoalOf(opponentOf(team), mover.at)) return;
   scoring = true;
-  goals[team]?.add(1).catch(refused).finally(() => {
+  goals[team]?.add(1).catch(shell.refused).finally(() => {
     scoring = false;
   });
   ball.drop(CENTRE);
-}
-
-function onView(view: View): void {
-  for (const member of view.left) departures.push({ member, viewId: view.id });
-  groupStatus.showView(view);
-  if (!view.primary) mover.stop();
-  render();
 }
 
 function step(key: string): boolean {
@@ -138,7 +104,7 @@ function step(key: string): boolean {
     ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1], a: [-1, 0], d: [1, 0], w: [0, -1], s: [0, 1],
   };
   const move = moves[key.length === 1 ? key.toLowerCase() : key];
-  if (move === undefined || !primary()) return move !== undefined;
+  if (move === undefined || !shell.primary) return move !== undefined;
   mover.step(move[0], move[1]);
   return true;
 }
@@ -147,7 +113,7 @@ fieldElement.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === ' ' || event.key === 'Enter') {
     event.preventDefault();
-    if (primary()) ball?.toggle(mover.at);
+    if (shell.primary) ball?.toggle(mover.at);
     render();
     return;
   }
@@ -156,14 +122,14 @@ fieldElement.addEventListener('keydown', (event) => {
 fieldElement.addEventListener('pointerdown', (event) => {
   if (!event.isPrimary || (event.pointerType === 'mouse' && event.button !== 0)) return;
   fieldElement.focus();
-  if (primary()) mover.walkTo(field.toField(event));
+  if (shell.primary) mover.walkTo(field.toField(event));
 });
 ballButton.addEventListener('click', () => {
   ball?.toggle(mover.at);
   render();
 });
 resetButton.addEventListener('click', () => {
-  for (const counter of Object.values(goals)) counter.add(-counter.value).catch(refused);
+  for (const counter of Object.values(goals)) counter.add(-counter.value).catch(shell.refused);
 });
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="team"]')) {
   radio.addEventListener('change', () => {
@@ -176,19 +142,13 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="tea
 chatForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = chatInput.value.trim();
-  if (text.length === 0 || session === undefined) return;
+  const group = shell.session?.group;
+  if (text.length === 0 || group === undefined) return;
   chatInput.value = '';
-  chat.send(session.group, myName, text).catch((error: unknown) => {
-    refused(error);
-    chat.failed(text, primary() ? describeError(error) : 'this tab is cut off from the group');
+  chat.send(group, shell.myName, text).catch((error: unknown) => {
+    shell.refused(error);
+    chat.failed(text, shell.primary ? describeError(error) : 'this tab is cut off from the group');
   });
-});
-nameInput.addEventListener('change', () => {
-  myName = saveName(nameInput.value, myName);
-  nameInput.value = myName;
-  publish();
-  groupStatus.render();
-  render();
 });
 
 /**
@@ -196,51 +156,24 @@ nameInput.addEventListener('change', () => {
  * alternating, so the teams stay even as players arrive.
  */
 function firstTeam(view: View | undefined): Team {
-  const rank = view?.members.indexOf(me()) ?? 0;
+  const rank = view?.members.indexOf(shell.me) ?? 0;
   return rank % 2 === 0 ? 'red' : 'blue';
 }
 
-installDemoHandle(() => {
-  const all = everyone();
-  return {
-    page: 'room',
-    phase,
-    ...(failure === undefined ? {} : { failure }),
-    processId: session?.process.id ?? '',
-    me: me(),
-    view: session?.group.view,
-    reported: session?.reported ?? [],
-    ...(inspector === undefined ? {} : { inspector: inspector.summary() }),
-    players: Object.fromEntries([...all].map(([member, s]) => [member, { name: s.name, team: s.team, x: s.x, y: s.y }])),
-    ball: { holder: ball?.lock.holder ?? null, waiters: ball?.lock.waiters ?? [], at: ball?.restingPlace ?? CENTRE },
-    score: { red: goals.red?.value ?? 0, blue: goals.blue?.value ?? 0 },
-    chat: chat.getState().map((line) => `${line.name}: ${line.text}`),
-    departures,
-  };
-});
-
-startSession({
-  groupName: `room/${params.room}`,
-  params,
+const shell: DemoShell = new DemoShell({
+  page: 'room',
   // The score, the chat and where the ball lies outlive the tabs (IndexedDB), as the whiteboard does.
   joinOptions: { getState: () => chat.getState(), setState: (state) => chat.setState(state), store: idbStore('demos') },
-  async prepare(started) {
-    session = started;
-    const { group } = started;
-    inspector = await InspectorPanel.start(must('[data-inspector]', HTMLElement), {
-      group,
-      network: started.network,
-      myName: () => myName,
-      nameOf: (member) => players?.get(member)?.name,
-      describeChannel: (channel) =>
-        channel === undefined ? 'A chat message (causal order)'
-          : channel === 'presence:players' ? 'A player\'s position, name or team (presence)'
-            : channel === 'lock:ball' ? 'A request for the ball or a release (lock)'
-              : channel === 'map:ball-spot' ? 'Where the ball was dropped (map)'
-                : channel.startsWith('counter:goals') ? 'A goal (counter)'
-                  : channel,
-      report: started.report,
-    });
+  nameOf: (member) => players?.get(member)?.name,
+  colourOf: (member) => players?.get(member)?.colour,
+  describeChannel: (channel) =>
+    channel === undefined ? 'A chat message (causal order)'
+      : channel === 'presence:players' ? 'A player\'s position, name or team (presence)'
+        : channel === 'lock:ball' ? 'A request for the ball or a release (lock)'
+          : channel === 'map:ball-spot' ? 'Where the ball was dropped (map)'
+            : channel.startsWith('counter:goals') ? 'A goal (counter)'
+              : channel,
+  async prepare({ group, report }) {
     group.on('message', (message) => chat.deliver(message));
     players = await Presence.open<PlayerState>(group, 'players');
     players.on('change', (change) => {
@@ -249,14 +182,14 @@ startSession({
         lastSeen.delete(change.member);
         lastSeen.set(change.member, { x: state.x, y: state.y });
         if (lastSeen.size > 256) lastSeen.delete(lastSeen.keys().next().value!);
-        if (change.type === 'leave' && change.member !== me()) toaster.show(`${change.previous.name} left the room.`);
+        if (change.type === 'leave' && change.member !== shell.me) shell.toaster.show(`${change.previous.name} left the room.`);
       }
-      groupStatus.render();
+      shell.groupStatus.render();
       render();
     });
     const lock = await Lock.open(group, 'ball');
     spot = await ReplicatedMap.open<Point>(group, 'ball-spot');
-    ball = new Ball(group, lock, spot, started.report, render);
+    ball = new Ball(group, lock, spot, report, render);
     lock.on('change', (change) => {
       if (change.type === 'holder' && change.cause === 'left' && change.previous !== undefined) {
         ball?.holderVanished(lastSeen.get(change.previous), group.view?.members[0] === group.me);
@@ -276,25 +209,37 @@ startSession({
       const counter = await Counter.open(group, `goals:${t}`);
       goals[t] = counter;
       counter.on('change', (change) => {
-        if (change.type === 'add' && change.delta > 0) toaster.show(`Goal for ${t === 'red' ? 'Red' : 'Blue'}!`);
+        if (change.type === 'add' && change.delta > 0) shell.toaster.show(`Goal for ${t === 'red' ? 'Red' : 'Blue'}!`);
         render();
       });
     }
   },
-}, onView).then(() => {
-  phase = 'joined';
-  veil.hidden = true;
-  team = firstTeam(session?.group.view);
-  must(`input[name="team"][value="${team}"]`, HTMLInputElement).checked = true;
-  mover.jump(startingPoint(team));
-  render();
-  fieldElement.focus();
-}, (error: unknown) => {
-  phase = 'failed';
-  failure = describeError(error);
-  veil.classList.add('failed');
-  veil.textContent = error instanceof Error && error.name === 'SignalingError'
-    ? `Cannot reach the signaling server (${params.signaling}). Is \`npm start\` running? ${error.message}`
-    : `Could not join the room: ${failure}`;
-  must('[data-testid="view-line"]', HTMLElement).textContent = 'Not connected';
+  viewed(view) {
+    for (const member of view.left) departures.push({ member, viewId: view.id });
+    if (!view.primary) mover.stop();
+    render();
+  },
+  joined() {
+    team = firstTeam(shell.session?.group.view);
+    must(`input[name="team"][value="${team}"]`, HTMLInputElement).checked = true;
+    mover.jump(startingPoint(team));
+    render();
+    fieldElement.focus();
+  },
+  renamed() {
+    publish();
+    render();
+  },
+  status() {
+    const all = everyone();
+    return {
+      players: Object.fromEntries([...all].map(([member, s]) => [member, { name: s.name, team: s.team, x: s.x, y: s.y }])),
+      ball: { holder: ball?.lock.holder ?? null, waiters: ball?.lock.waiters ?? [], at: ball?.restingPlace ?? CENTRE },
+      score: { red: goals.red?.value ?? 0, blue: goals.blue?.value ?? 0 },
+      chat: chat.getState().map((line) => `${line.name}: ${line.text}`),
+      departures,
+    };
+  },
 });
+
+shell.start();

@@ -5,6 +5,7 @@
  */
 import type { Group, JoinOptions, Process, View } from '@synchrony/core';
 import { connect } from '@synchrony/webrtc';
+import { describeError } from './demo-handle.js';
 import { NetworkSwitch } from './network-switch.js';
 import type { PageParams } from './params.js';
 
@@ -29,8 +30,6 @@ export interface Session {
   readonly reported: readonly string[];
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-
 /**
  * Connects, prepares and joins. Resolves once the first view is installed (after state transfer);
  * rejects when the signaling server cannot be reached or the join fails, having closed what it opened.
@@ -39,7 +38,7 @@ export async function startSession(setup: SessionSetup, onView: (view: View) => 
   const network = new NetworkSwitch();
   const reported: string[] = [];
   const report = (error: unknown): void => {
-    reported.push(describe(error));
+    reported.push(describeError(error));
     if (reported.length > 50) reported.shift();
     console.warn('[synchrony]', error);
   };
