@@ -8,6 +8,7 @@ import { ProtocolError } from './errors.js';
 import { processOf } from './ids.js';
 import { GroupEngine, type GroupSettings } from './group/group-engine.js';
 import type { GroupEvent } from './group/group-host.js';
+import { GroupGate } from './auth/group-gate.js';
 import { PeerLinks } from './link/peer-links.js';
 import { digestHash, type DigestEntry } from './membership/view-digest.js';
 import type { Lane } from './transport.js';
@@ -30,6 +31,8 @@ export interface ProcessIo {
   emit(group: string, event: GroupEvent): void;
   /** A peer's bad input, dropped. */
   error(error: Error): void;
+  /** The binding of the current connection with a peer (Transport.binding). */
+  binding?(peer: string): string | undefined;
 }
 
 export interface StateUpcalls {
@@ -53,7 +56,24 @@ export class ProcessEngine {
       messages: (from, messages) => this.dispatch(from, messages),
       rejected: (from, reason) => this.reject(from, reason),
       goodbye: () => this.tick(),
+      reset: (peer) => this.gate.forgetSent(peer),
     });
+    this.gate = new GroupGate({
+      processId,
+      // A transport that binds proofs to its connections says undefined until a connection is up;
+      // one that cannot bind them at all gets the pair of process ids (no man-in-the-middle defence).
+      binding: io.binding !== undefined ? (peer) => io.binding!(peer) : (peer) => [processId, peer].sort().join('\u0000'),
+      enqueue: (peer, message) => this.links.enqueue(peer, message),
+      reject: (peer, reason) => this.reject(peer, reason),
+    });
+  }
+
+  /** Proofs of the groups' secrets over each connection (auth/group-gate.ts). */
+  private readonly gate: GroupGate;
+
+  /** A new connection with `peer` is up: group secrets are proved over it again. */
+  connected(peer: string): void {
+    this.gate.connected(peer);
   }
 
   /** The engine of a group, created on first use. */
@@ -64,7 +84,11 @@ export class ProcessEngine {
         processId: this.processId,
         config: this.config,
         now: () => this.io.now(),
-        send: (member, message) => this.links.enqueue(processOf(member) ?? member, message),
+        send: (member, message) => {
+          const peer = processOf(member) ?? member;
+          this.gate.beforeSend(peer, name);
+          this.links.enqueue(peer, message);
+        },
         peers: () => this.io.peers(name),
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
@@ -74,6 +98,7 @@ export class ProcessEngine {
         setState: (state) => upcalls.setState(state),
       }, settings);
       this.groups.set(name, engine);
+      this.gate.register(name, settings.secret);
     }
     return engine;
   }
@@ -106,6 +131,7 @@ export class ProcessEngine {
       this.needed = needed;
     }
     const needed = this.needed;
+    this.gate.tick(now);
     this.links.tick(now, (peer) => needed.has(peer));
     if (now - this.lastDigestMs >= this.config.keepaliveMs) {
       this.lastDigestMs = now;
@@ -205,6 +231,7 @@ export class ProcessEngine {
         if (msg.t === 'j') this.links.enqueue(from, { t: 'J', g: msg.g, f: `${this.processId}#0`, st: 'idle' });
         continue;
       }
+      if (!this.gate.admit(from, msg, this.io.now(), (held) => this.dispatch(from, held))) continue;
       if (!touched.has(engine)) engine.beginBatch();
       touched.add(engine);
       engine.receive(from, msg);

@@ -39,6 +39,15 @@ export interface Transport {
    * ICE failure). It feeds suspicion; the membership service still decides.
    */
   onPeerDown?(handler: (peer: string) => void): void;
+  /**
+   * Optional: what binds a proof of a group secret to the current connection with `peer`, the same
+   * string at both ends (for WebRTC, the two DTLS fingerprints of the connection, sorted), or
+   * undefined until the connection is up. Without it, proofs are bound to the pair of process ids,
+   * which keeps outsiders out but not a man in the middle.
+   */
+  binding?(peer: string): string | undefined;
+  /** Optional: called when a new connection with `peer` is up (its binding is known, or new). */
+  onConnected?(handler: (peer: string) => void): void;
   /** Optional: malformed or hostile input seen by the transport itself (bad fragments, bad signaling). */
   onError?(handler: (error: Error) => void): void;
   /** Stops the transport; with `abrupt`, drops every connection without goodbye. */

@@ -153,10 +153,11 @@ export class Recorder {
   }
 
   /** Opens `groupName` on a process with the recording application attached (not joined yet). */
-  attach(process: Process, groupName: string, failureTimeoutMs?: number): RecordedMember {
+  attach(process: Process, groupName: string, failureTimeoutMs?: number, secret?: string): RecordedMember {
     const app = new RecordedMember(this, process);
     const group = process.group(groupName, {
       failureTimeoutMs,
+      secret,
       getState: () => {
         if (app.failingProvider) throw new Error(`the state provider of ${process.id} is broken`);
         const state = { ...app.state };

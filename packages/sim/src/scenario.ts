@@ -54,6 +54,8 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   const maxLatency = plan.int(2, 60);
   const dropRate = faults ? plan.pick([0, 0, 0.01, 0.02, 0.05]) : 0;
   const duplicateRate = faults ? plan.pick([0, 0, 0.01, 0.05]) : 0;
+  // A third of the seeds run a group with a secret: every member proves it over every connection.
+  const secret = plan.chance(0.3) ? `secret of seed ${seed}` : undefined;
   const sim = new Simulator({ seed, latencyMs: [1, maxLatency], dropRate, duplicateRate });
   const recorder = new Recorder(() => sim.now);
   const fault = (what: string): void => recorder.push({ k: 'fault', at: sim.now, what });
@@ -63,7 +65,7 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
 
   const spawn = (): Actor => {
     const process = sim.spawn(`p${++spawned}`);
-    const app = recorder.attach(process, GROUP);
+    const app = recorder.attach(process, GROUP, undefined, secret);
     app.failingProvider = faults && plan.chance(0.1);
     app.failingHandler = faults && plan.chance(0.1);
     app.answerRequests();
@@ -158,7 +160,7 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   };
   const slowLinks: Array<{ from: string; to: string; untilMs: number }> = [];
 
-  fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%, duplicates ${duplicateRate * 100}%`);
+  fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%, duplicates ${duplicateRate * 100}%${secret === undefined ? '' : ', a group secret'}`);
   const initial = plan.int(3, 5);
   for (let i = 0; i < initial; i++) spawn();
   await sim.run(plan.int(0, 400));

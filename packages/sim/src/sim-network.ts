@@ -84,6 +84,24 @@ export class SimNetwork {
 
   private readonly tamperers = new Map<string, (bytes: Uint8Array, to: string) => Uint8Array | undefined>();
 
+  /**
+   * The binding of the "connection" between two processes (Transport.binding): the same at both
+   * ends, unless a man in the middle sits on it (`manInTheMiddle`), who terminates two connections
+   * of its own, so that each end sees another binding.
+   */
+  binding(self: string, peer: string): string {
+    const ends = [self, peer].sort().join('|');
+    return this.middlemen.has(ends) ? `${ends}|seen by ${self}` : ends;
+  }
+
+  /** A man in the middle on the link of `a` and `b` from now on (new connections, new bindings). */
+  manInTheMiddle(a: string, b: string): void {
+    this.middlemen.add([a, b].sort().join('|'));
+    for (const [self, peer] of [[a, b], [b, a]] as const) this.nodes.get(self)?.transport.connectedTo(peer);
+  }
+
+  private readonly middlemen = new Set<string>();
+
   /** The next `count` frames from `from` to `to` are lost (the first of a burst, or its last). */
   dropNext(from: string, to: string, count = 1): void {
     this.toDrop.set(`${from}>${to}`, (this.toDrop.get(`${from}>${to}`) ?? 0) + count);
@@ -193,6 +211,7 @@ export class SimNetwork {
 export class SimTransport implements Transport {
   private frameHandler: (from: string, frame: Uint8Array) => void = () => {};
   private peersHandler: (group: string, peers: readonly string[]) => void = () => {};
+  private connectedHandler: (peer: string) => void = () => {};
 
   constructor(
     readonly localId: string,
@@ -225,6 +244,19 @@ export class SimTransport implements Transport {
 
   deliver(from: string, frame: Uint8Array): void {
     this.frameHandler(from, frame);
+  }
+
+  binding(peer: string): string {
+    return this.network.binding(this.localId, peer);
+  }
+
+  onConnected(handler: (peer: string) => void): void {
+    this.connectedHandler = handler;
+  }
+
+  /** A new connection with `peer` (a new binding). */
+  connectedTo(peer: string): void {
+    this.connectedHandler(peer);
   }
 
   peersChanged(group: string, peers: readonly string[]): void {

@@ -16,7 +16,7 @@ import { iifePath } from './iife-file.js';
  * The budget, gzipped at level 9: 74.5 KiB today, of which simple-peer's browser build (with the
  * buffer, stream and events shims it carries inside) is 27.6 KiB; plus room to grow a little.
  */
-const GZIPPED_BUDGET_BYTES = 80 * 1024;
+const GZIPPED_BUDGET_BYTES = 90 * 1024;
 
 let folder = '';
 beforeAll(async () => {

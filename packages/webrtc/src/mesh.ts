@@ -28,6 +28,8 @@ export interface MeshOptions {
   sendSignal(to: string, data: unknown): void;
   onFrame(from: string, frame: Uint8Array): void;
   onPeerDown(peer: string): void;
+  /** A connection with `peer` is open (its binding is known). */
+  onConnected?(peer: string): void;
   onError(error: Error): void;
 }
 
@@ -43,6 +45,12 @@ export class Mesh {
   private closed = false;
 
   constructor(private readonly options: MeshOptions) {}
+
+  /** The binding of the open connection with `peer` (its DTLS fingerprints), undefined otherwise. */
+  binding(peer: string): string | undefined {
+    const link = this.links.get(peer);
+    return link?.state === 'open' ? link.binding : undefined;
+  }
 
   /** The state of the link to `peer`, if there is one (for diagnostics and tests). */
   linkState(peer: string): PeerLink['state'] | undefined {
@@ -132,7 +140,9 @@ export class Mesh {
         frame: (frame) => {
           if (this.links.get(remote) === link) this.options.onFrame(remote, frame);
         },
-        open: () => {},
+        open: () => {
+          if (this.links.get(remote) === link) this.options.onConnected?.(remote);
+        },
         down: () => {
           if (this.links.get(remote) !== link) return;
           this.links.delete(remote);

@@ -13,6 +13,7 @@
 import SimplePeer from '#simple-peer';
 import type { Lane } from '@synchrony/core';
 import { ChannelSender, type ChannelLike } from './channel-sender.js';
+import { dtlsBinding } from './dtls-binding.js';
 import type { WebRtcLimits } from './config.js';
 import { MAX_MESSAGE_ID, Reassembler } from './framing.js';
 import type { WrtcLike } from './wrtc.js';
@@ -47,7 +48,11 @@ export interface PeerLinkOptions {
 export type LinkState = 'awaiting' | 'connecting' | 'open' | 'closed';
 
 interface DataChannelInternals {
-  _pc?: { createDataChannel(label: string, init: RTCDataChannelInit): RTCDataChannel };
+  _pc?: {
+    createDataChannel(label: string, init: RTCDataChannelInit): RTCDataChannel;
+    localDescription?: { sdp?: string } | null;
+    remoteDescription?: { sdp?: string } | null;
+  };
   _channel?: ChannelLike | null;
 }
 
@@ -205,8 +210,16 @@ export class PeerLink {
     this.maybeOpen();
   }
 
+  /**
+   * The connection's binding for proofs of group secrets (dtls-binding.ts): its two DTLS
+   * fingerprints; undefined until it is open.
+   */
+  binding: string | undefined;
+
   private maybeOpen(): void {
     if (!this.dataReady || !this.controlReady || this.linkState !== 'connecting') return;
+    const pc = (this.peer as unknown as DataChannelInternals | undefined)?._pc;
+    this.binding = dtlsBinding(pc?.localDescription?.sdp, pc?.remoteDescription?.sdp);
     this.linkState = 'open';
     clearTimeout(this.connectTimer);
     this.options.events.open();

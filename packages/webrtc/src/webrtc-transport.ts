@@ -63,6 +63,7 @@ export class WebRtcTransport implements Transport {
         if (handler !== undefined) this.guard(() => handler(from, frame));
       },
       onPeerDown: (peer) => this.emit(this.downListeners, peer),
+      onConnected: (peer) => this.emit(this.connectedListeners, peer),
       onError: (error) => this.emitError(error),
     });
   }
@@ -124,6 +125,17 @@ export class WebRtcTransport implements Transport {
   onPeers(handler: (group: string, peers: readonly string[]) => void): void {
     this.peersListeners.push(handler);
   }
+
+  /** The binding of the open connection with `peer`: its two DTLS fingerprints (dtls-binding.ts). */
+  binding(peer: string): string | undefined {
+    return this.mesh.binding(peer);
+  }
+
+  onConnected(handler: (peer: string) => void): void {
+    this.connectedListeners.push(handler);
+  }
+
+  private readonly connectedListeners: Array<(peer: string) => void> = [];
 
   onPeerDown(handler: (peer: string) => void): void {
     this.downListeners.push(handler);

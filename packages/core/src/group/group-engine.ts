@@ -98,8 +98,6 @@ export class GroupEngine {
   private readonly answeredStale = new Map<string, number>();
   /** Joiners left out of a change because not every member hears them, and until when that holds. */
   private readonly heldJoiners = new Map<string, { untilMs: number; times: number }>();
-  /** Joiners refused for their secret: reported once each, not at every retry. */
-  private readonly refused = new Set<string>();
   /** When a process that spoke to this left member was last told it is gone. */
   private readonly toldGone = new Map<string, number>();
   /**
@@ -345,7 +343,7 @@ export class GroupEngine {
   /** A validated message from process `from` (which owns `msg.f`). */
   receive(from: string, msg: GroupMsg): void {
     switch (msg.t) {
-      case 'j': return this.onJoin(from, msg.f, msg.au);
+      case 'j': return this.onJoin(from, msg.f);
       case 'J': return this.onStatus(from, msg.st, msg.rk);
       case 'x': return this.onDeparted(from, msg.f);
       case 'E': if (msg.to === this.me) this.onEnded(msg.v, msg.f); return;
@@ -504,7 +502,8 @@ export class GroupEngine {
     this.host.send(msg.f, { t: 'x', g: this.name, f: this.me });
   }
 
-  private onJoin(from: string, joiner: string, proof: string | undefined): void {
+  /** A JOIN (of a process that proved the group's secret, if it has one: auth/group-gate.ts). */
+  private onJoin(from: string, joiner: string): void {
     const reply = (st: JoinStatus): void => this.host.send(from, { t: 'J', g: this.name, f: this.me, st });
     if (processOf(joiner) !== from) return;
     const phase = this.phase;
@@ -515,15 +514,8 @@ export class GroupEngine {
         this.sendInstall(joiner, phase.value);
         return;
       }
-      if (this.settings.secret !== undefined && proof !== this.settings.secret) {
-        reply('refused');
-        if (!this.refused.has(joiner)) {
-          this.refused.add(joiner);
-          this.report(new ProtocolError(`join of ${joiner} refused: wrong group secret`, from));
-        }
-        return;
-      }
       this.admit(phase, joiner, from);
+      reply('member'); // a group exists: the joiner must not found another
       return;
     }
     if (phase.kind === 'joining') {
@@ -544,12 +536,14 @@ export class GroupEngine {
       return;
     }
     if (this.phase.kind !== 'joining') return;
-    if (status !== 'refused') {
+    if (status !== 'refused' && status !== 'open') {
       this.phase.rounds.answered(from, status, rank);
       return;
     }
     this.phase = { kind: 'idle' };
-    const error = new AccessDeniedError('the members refused this process: wrong group secret');
+    const error = status === 'refused'
+      ? new AccessDeniedError('the members refused this process: it does not prove the group secret')
+      : new AccessDeniedError('this process refused the group: its members hold no secret, and this process has one');
     this.own.rejectQueued(error);
     this.host.emit({ type: 'join-failed', error });
   }
@@ -609,7 +603,6 @@ export class GroupEngine {
 
   private askToJoin(peers: readonly string[]): void {
     const join: GroupMsg = { t: 'j', g: this.name, f: this.me };
-    if (this.settings.secret !== undefined) join.au = this.settings.secret;
     for (const p of peers) this.host.send(p, join);
   }
 

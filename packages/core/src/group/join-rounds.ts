@@ -7,8 +7,9 @@
  * After a total failure the processes that come back restart the group from the stored checkpoint
  * that reflects the most updates (persistence): among the candidates, the best stored rank founds,
  * then the lowest id. A process coming back from a minority founds a group only under the same rule: when every
- * process discovery names answered, and none of them is a member (members never answer a JOIN:
- * they take it in), the group it came from is gone, all of it.
+ * process discovery names answered, and none of them is a member (a member answers 'member', or
+ * nothing when it cannot be reached), the group it came from is gone, all of it. Founding takes two
+ * such rounds in a row (see mayFound).
  */
 import type { JoinStatus } from '../wire/messages.js';
 
@@ -67,14 +68,20 @@ export class JoinRounds {
   /** Whether this process should found the group now, from what its peers answered. */
   mayFound(nowMs: number, peers: readonly string[], processId: string, createAfterMs: number, rank: StoredRank = NO_RANK): boolean {
     if (this.discoveredMs === undefined || this.rounds === 0 || nowMs - this.discoveredMs < createAfterMs) return false;
-    return peers.every((p) => {
+    const clean = peers.every((p) => {
       const status = this.statuses.get(p);
       if (status === 'idle') return true;
       if (status !== 'joining' && status !== 'minority') return false;
       const order = compareRanks(this.ranks.get(p) ?? NO_RANK, rank);
       return order < 0 || (order === 0 && p > processId);
     });
+    // Two clean rounds in a row: an answer 'joining' may be stale by the time it is read (its
+    // process was taken into a group right after it answered); in the next round it answers 'member'.
+    this.cleanRounds = clean ? this.cleanRounds + 1 : 0;
+    return this.cleanRounds >= 2;
   }
+
+  private cleanRounds = 0;
 
   /** A new round of JOINs goes out now, to the peers discovery named (`discovered`: if it has answered). */
   asked(nowMs: number, discovered: boolean): void {

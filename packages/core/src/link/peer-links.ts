@@ -42,6 +42,8 @@ export interface LinkEvents {
   messages(from: string, messages: GroupMsg[]): void;
   rejected(from: string, reason: string): void;
   goodbye(from: string): void;
+  /** What was unacknowledged toward `peer` was dropped (a new epoch): whatever it carried must be sent again if needed. */
+  reset?(peer: string): void;
 }
 
 export class PeerLinks {
@@ -179,6 +181,7 @@ export class PeerLinks {
         if (silentMs > this.config.failureTimeoutMs || p.saidGoodbye) {
           p.lanes[0].reset();
           p.lanes[1].reset();
+          this.events.reset?.(id);
         }
       }
       for (const lane of [0, 1] as const) {

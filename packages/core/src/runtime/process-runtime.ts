@@ -53,12 +53,14 @@ class ProcessRuntime implements Process {
       discovered: (group) => transport.discovered?.(group) ?? true,
       emit: (group, event) => this.handles.get(group)?.handle(event),
       error: (error) => this.reportError(error),
+      binding: transport.binding === undefined ? undefined : (peer) => transport.binding!(peer),
     });
     transport.onFrame((from, bytes) => {
       this.run(() => this.engine.receive(from, bytes));
       if (this.clock.now() - this.lastTickMs >= this.config.tickMs) this.tick();
     });
     transport.onPeerDown?.((peer) => this.run(() => this.engine.peerDown(peer)));
+    transport.onConnected?.((peer) => this.run(() => this.engine.connected(peer)));
     transport.onPeers((group) => this.run(() => this.engine.peersChanged(group)));
     transport.onError?.((error) => this.reportError(error));
     this.scheduleTick();
@@ -120,7 +122,8 @@ class ProcessRuntime implements Process {
       platform(error);
       return;
     }
-    const kind = `${error.name}: ${error.message.split(/[:(]/)[0]!.replace(/\d+/g, 'N')}`;
+    const what = error.message.replace(/^dropped input from \S+: /, '');
+    const kind = `${error.name}: ${what.split(/[:(]/)[0]!.replace(/\d+/g, 'N').slice(0, 80)}`;
     if (this.warned.has(kind) || this.warned.size > 100) return;
     this.warned.add(kind);
     console.warn(`synchrony: ${error.name}: ${error.message} (process ${this.id} has no 'error' listener; further errors of this kind are not shown)`);

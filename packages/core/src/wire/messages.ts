@@ -13,9 +13,12 @@
  *                delivered, op positions held; jn the joiners it hears (a coordinator starts a
  *                change for a joiner once every member hears it)
  *   o  ORDER     the sequencer's positions q, q+1, ... for (rank, seq) pairs in l (flattened)
- *   j  JOIN      a process asks to join as member f (repeated until it is in a view); au: secret
- *   J  STATUS    the answer of a process that cannot take a join: st 'joining' | 'idle' | 'minority'
- *                | 'refused' (a wrong secret: the joiner gives up); or the answer to a DEPARTED of a
+ *   j  JOIN      a process asks to join as member f (repeated until it is in a view)
+ *   P  PROOF     (group with a secret) the sender process proves the secret over this connection:
+ *                au = HMAC(HKDF(secret, group), binding, sender) (auth/group-proofs.ts)
+ *   J  STATUS    the answer to a JOIN: st 'member' (the sender's group takes it in) | 'joining' | 'idle' | 'minority'
+ *                | 'refused' (a wrong secret, or none: the joiner gives up) | 'open' (this member has no
+ *                secret: a joiner that has one gives up); or the answer to a DEPARTED of a
  *                process leaving as it joined: 'clear' (it is in no view or accepted value of the sender's)
  *                | 'holding' (it is: the sender's group will exclude it first); rk: the joiner's stored
  *                rank [view id, position] (after a total failure the best stored checkpoint restarts the group)
@@ -62,8 +65,9 @@ export interface DataMsg {
 }
 export interface StableMsg { t: 'k'; g: string; v: number; f: string; h: number[]; hc: number[]; dl: number[]; dp: number; op: number; jn?: string[] }
 export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; l: number[] }
-export interface JoinMsg { t: 'j'; g: string; f: string; au?: string }
-export type JoinStatus = 'joining' | 'idle' | 'minority' | 'refused' | 'clear' | 'holding';
+export interface JoinMsg { t: 'j'; g: string; f: string }
+export interface ProofMsg { t: 'P'; g: string; f: string; au: string }
+export type JoinStatus = 'joining' | 'idle' | 'minority' | 'member' | 'refused' | 'open' | 'clear' | 'holding';
 export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number] }
 export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
 export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
@@ -93,7 +97,7 @@ export interface HelloMsg { t: 'h'; g: string; f: string; gid: string; born: num
 export type GroupMsg =
   | DataMsg | StableMsg | OrderMsg | JoinMsg | StatusMsg | LeaveMsg | FlushMsg | FlushOkMsg
   | NackMsg | ProposeMsg | AcceptMsg | CommitMsg | InstallMsg | LagMsg | DepartedMsg | WantMsg | EndedMsg
-  | StateMsg | DirectMsg | NoStateMsg | FateQueryMsg | FateMsg | HelloMsg | DigestMsg | ViewsMsg;
+  | StateMsg | DirectMsg | ProofMsg | NoStateMsg | FateQueryMsg | FateMsg | HelloMsg | DigestMsg | ViewsMsg;
 
 /**
  * The decision of one view change, agreed by ballots: the next view and the cut that ends the

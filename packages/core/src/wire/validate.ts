@@ -47,8 +47,9 @@ const checks: Record<string, (m: Obj) => boolean> = {
   d: isData,
   k: (m) => isNat(m.v) && isNats(m.h) && isNats(m.hc) && isNats(m.dl) && isNat(m.dp) && isNat(m.op) && isOpt(m.jn, isIds),
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
-  j: (m) => isOpt(m.au, (a) => typeof a === 'string' && a.length <= 4096),
-  J: (m) => isOpt(m.rk, (r) => Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= -1)) && (m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'refused' || m.st === 'clear' || m.st === 'holding'),
+  j: () => true,
+  P: (m) => typeof m.au === 'string' && m.au.length > 0 && m.au.length <= 128,
+  J: (m) => isOpt(m.rk, (r) => Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= -1)) && (m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'member' || m.st === 'refused' || m.st === 'open' || m.st === 'clear' || m.st === 'holding'),
   l: (m) => isNat(m.v),
   f: (m) => isNat(m.v) && isBallot(m.b),
   F: (m) =>
