@@ -79,6 +79,13 @@ describe('inspector layout', () => {
     expect(model.messages[0]).toMatchObject({ sender: 'a', t0: T0 + 10 });
     expect(model.views.map((v) => [v.id, v.t])).toEqual([[1, T0], [2, T0 + 40]]);
 
+    // c's process comes back as c#2: its old line stays, cut off, until then.
+    const rejoined = new History();
+    for (const r of history.views) rejoined.addView({ ...r, at: r.at === 'c' ? 'p3#1' : r.at, members: r.members.map((m) => (m === 'c' ? 'p3#1' : m)) });
+    rejoined.addView(view('p3#2', 3, ['a', 'b', 'p3#2'], T0 + 70));
+    const later = layOut(rejoined, T0 - 100, T0 + 100, ALL);
+    expect(later.lanes.find((l) => l.member === 'p3#1')).toMatchObject({ end: T0 + 70, cuts: [[T0 + 30, T0 + 70]] });
+
     const withoutPresence = layOut(history, T0 - 100, T0 + 100, { ...ALL, presence: false });
     expect(withoutPresence.messages).toHaveLength(1);
     expect(withoutPresence.hidden).toBe(1);

@@ -179,6 +179,10 @@ describe('Whiteboard', () => {
       await expect.poll(() => banner.getAttribute('data-state'), { timeout: 5000 }).toBe('back');
       expect(await banner.textContent()).toContain('Back in the group');
       await expectSamePixels(pages);
+      // The majority's diagram shows the cut: the old member's line, until the tab came back.
+      await a.waitFor((s) => s.inspector!.lanes === 4, 'a diagram with the cut member and its return');
+      await a.page.locator('.inspector').scrollIntoViewIfNeeded();
+      await a.page.locator('.inspector').screenshot({ path: join(RESULTS_DIR, 'inspector-partition.png') });
       expect(problemsOf(pages, healed)).toEqual([]);
     } finally {
       await closeAll(pages);

@@ -25,6 +25,8 @@ const SHARE_EVERY_MS = 250;
 const OVERLAP_MS = 1000;
 /** Deliveries per summary at most (the most recent). */
 const MAX_PER_SUMMARY = 600;
+/** This tab's deliveries kept for its summaries at most, while it cannot share them. */
+const MAX_UNSHARED = 4 * MAX_PER_SUMMARY;
 /** Views per summary: those of the last minute, at most this many. */
 const MAX_VIEWS_PER_SUMMARY = 40;
 const VIEW_SPAN_MS = 60_000;
@@ -160,11 +162,13 @@ export class InspectorFeed {
   /** Multicasts the recent past when there is something new; a tab cut off shares nothing (its sends are refused). */
   private share(): void {
     const now = epochNowMs();
+    // What no summary will repeat any more goes, shared or not (a tab cut off shares nothing).
+    dropBefore(this.own, Math.min(now - OVERLAP_MS * 2, this.sharedUpTo - OVERLAP_MS));
+    dropBefore(this.ownViews, now - VIEW_SPAN_MS);
+    if (this.own.length > MAX_UNSHARED) this.own.splice(0, this.own.length - MAX_UNSHARED);
     const newest = Math.max(this.own.at(-1)?.t ?? 0, this.ownViews.at(-1)?.t ?? 0);
     if (newest <= this.sharedUpTo || this.presence === undefined || this.group.view?.primary !== true) return;
     const since = Math.max(0, this.sharedUpTo - OVERLAP_MS);
-    dropBefore(this.own, now - OVERLAP_MS * 2);
-    dropBefore(this.ownViews, now - VIEW_SPAN_MS);
     const deliveries = this.own.filter((r) => r.t > since).slice(-MAX_PER_SUMMARY);
     const views = this.ownViews.slice(-MAX_VIEWS_PER_SUMMARY);
     this.sharedUpTo = newest;

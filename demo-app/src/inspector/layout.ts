@@ -3,7 +3,7 @@
  * order of seniority, then those that left), messages with every delivery, and views with the time
  * they were first installed. Pure: the drawing (diagram.ts) and the tests read the same thing.
  */
-import type { Order } from '@synchrony/core';
+import { processOf, type Order } from '@synchrony/core';
 import { messageKey, type DeliveryRecord, type History, type ViewRecord } from './history.js';
 
 /** Which deliveries to show. */
@@ -115,12 +115,14 @@ function lanes(history: History, from: number, messages: readonly MessageTrace[]
     ...(latest?.members ?? []).filter((m) => firstSeen.has(m)),
     ...[...firstSeen.keys()].filter((m) => !current.has(m)).sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!),
   ];
-  return order.map((member) => ({
-    member,
-    start: firstSeen.get(member)!,
-    end: current.has(member) ? undefined : endOf(member, views),
-    cuts: cutsOf(member, history.views),
-  }));
+  return order.map((member) => {
+    const cuts = cutsOf(member, history.views);
+    const cutUntil = Math.max(...cuts.map(([, to]) => to ?? -Infinity));
+    const end = current.has(member) ? undefined : endOf(member, views);
+    // A member cut off stays on its line until its process is back under a new member id, though the
+    // others excluded it earlier.
+    return { member, start: firstSeen.get(member)!, end: end === undefined ? undefined : Math.max(end, cutUntil), cuts };
+  });
 }
 
 /** When a member that is not in the last view went: the first view after its last one that leaves it out. */
@@ -132,7 +134,10 @@ function endOf(member: string, views: readonly ViewMark[]): number | undefined {
   return views[lastIn + 1]?.t;
 }
 
-/** A member's cut-off spans: from each notice to its next primary view. */
+/**
+ * A member's cut-off spans: from each notice to its next primary view, or, when it never had one
+ * (it was excluded meanwhile), to the first view of its process's next member id (its rejoin).
+ */
 function cutsOf(member: string, records: readonly ViewRecord[]): Array<readonly [number, number | undefined]> {
   const mine = records.filter((r) => r.at === member).sort((a, b) => a.t - b.t);
   const spans: Array<readonly [number, number | undefined]> = [];
@@ -144,6 +149,14 @@ function cutsOf(member: string, records: readonly ViewRecord[]): Array<readonly 
       open = undefined;
     }
   }
-  if (open !== undefined) spans.push([open, undefined]);
+  if (open !== undefined) spans.push([open, rejoinedAt(member, open, records)]);
   return spans;
+}
+
+/** When the process of `member` installed its first primary view under a later member id, after `after`. */
+function rejoinedAt(member: string, after: number, records: readonly ViewRecord[]): number | undefined {
+  const process = processOf(member);
+  if (process === undefined) return undefined;
+  const later = records.filter((r) => r.primary && r.t > after && r.at !== member && processOf(r.at) === process).map((r) => r.t);
+  return later.length === 0 ? undefined : Math.min(...later);
 }
