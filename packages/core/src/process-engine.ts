@@ -14,9 +14,6 @@ import { digestHash, type DigestEntry } from './membership/view-digest.js';
 import type { Lane } from './transport.js';
 import type { GroupMsg } from './wire/messages.js';
 
-/** A quiet group is ticked at least this often (its slower duties: greeting, expiring requests). */
-const SLOW_TICK_MS = 500;
-
 /** Bad input of one kind from one peer is reported at most this often. */
 const REPORT_INTERVAL_MS = 10_000;
 
@@ -51,6 +48,7 @@ export class ProcessEngine {
     readonly config: EngineConfig,
     private readonly io: ProcessIo,
   ) {
+    this.minFailureTimeoutMs = config.failureTimeoutMs;
     this.links = new PeerLinks(config, {
       send: (to, bytes, lane) => io.send(to, bytes, lane),
       messages: (from, messages) => this.dispatch(from, messages),
@@ -80,10 +78,13 @@ export class ProcessEngine {
   group(name: string, settings: GroupSettings, upcalls: StateUpcalls): GroupEngine {
     let engine = this.groups.get(name);
     if (engine === undefined) {
-      engine = new GroupEngine(name, {
+      let created: GroupEngine | undefined;
+      engine = created = new GroupEngine(name, {
         processId: this.processId,
         config: this.config,
         now: () => this.io.now(),
+        changed: () => { this.membershipChanged = true; },
+        wake: () => { if (created !== undefined) this.active.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
           this.gate.beforeSend(peer, name);
@@ -99,6 +100,7 @@ export class ProcessEngine {
       }, settings);
       this.groups.set(name, engine);
       this.gate.register(name, settings.secret);
+      this.minFailureTimeoutMs = Math.min(this.minFailureTimeoutMs, settings.failureTimeoutMs);
     }
     return engine;
   }
@@ -110,25 +112,26 @@ export class ProcessEngine {
 
   /**
    * Time passed: failure detection, retries, retransmissions, heartbeats, view digests. A quiet
-   * group (engine `quiet`) is ticked only every SLOW_TICK_MS, or as soon as one of its peers has
-   * been silent for half the failure timeout (then it queries, and suspects on time): a process in a
-   * thousand quiet groups does next to nothing per tick.
+   * group (engine `quiet`: nothing in flight, nothing due) is not ticked until one of its peers has
+   * been silent for half the failure timeout (then it queries, and suspects on time), or something
+   * arrives for it: a process in a thousand quiet groups does next to nothing per tick.
    */
   tick(): void {
     const now = this.io.now();
-    const slow = now - this.lastSlowTickMs >= SLOW_TICK_MS;
-    if (slow) this.lastSlowTickMs = now;
     const silent = this.needed === undefined ? new Set<string>() : this.links.silent(this.needed, now, this.minFailureTimeoutMs / 2);
+    if (silent.size > 0) for (const g of this.groups.values()) if ([...silent].some((p) => g.watches(p))) this.active.add(g);
     let busy = false;
-    for (const g of this.groups.values()) {
-      if (!slow && g.quiet && ![...silent].some((p) => g.watches(p))) continue;
+    for (const g of [...this.active]) {
       g.tick();
-      busy ||= !g.quiet;
+      if (g.quiet) this.active.delete(g);
+      else busy = true;
     }
-    if (slow || busy || this.needed === undefined) {
+    if (busy || this.membershipChanged || this.needed === undefined) {
       const needed = new Set<string>();
       for (const g of this.groups.values()) for (const p of g.neededProcesses()) needed.add(p);
       this.needed = needed;
+      this.digests.clear();
+      this.membershipChanged = false;
     }
     const needed = this.needed;
     this.gate.tick(now);
@@ -140,9 +143,14 @@ export class ProcessEngine {
     this.links.flush(now);
   }
 
-  /** Processes some group needs links to; recomputed on slow ticks and whenever a group is busy. */
+  /** Processes some group needs links to; recomputed whenever a group is busy or a view changed. */
   private needed: Set<string> | undefined;
-  private lastSlowTickMs = -Infinity;
+  /** Groups not quiet, or woken by an input or a call: the only ones ticked (with those whose peers fall silent). */
+  private readonly active = new Set<GroupEngine>();
+  /** Some group's phase or view changed since the needed peers and digests were computed. */
+  private membershipChanged = true;
+  /** The digest of the entries held with each peer, until a view changes. */
+  private readonly digests = new Map<string, { h: number; n: number }>();
   private lastDigestMs = -Infinity;
   /** When each peer was last sent our entries (at most once per keepalive). */
   private readonly viewsSentMs = new Map<string, number>();
@@ -152,11 +160,8 @@ export class ProcessEngine {
     return `${this.processId}#0`;
   }
 
-  private get minFailureTimeoutMs(): number {
-    let min = this.config.failureTimeoutMs;
-    for (const g of this.groups.values()) min = Math.min(min, g.settings.failureTimeoutMs);
-    return min;
-  }
+  /** The shortest failure timeout of any group (a peer silent for half of it wakes its groups). */
+  private minFailureTimeoutMs: number;
 
   /** The (group, view, member) entries this process holds with `peer`, and their hash. */
   private entries(peer: string): DigestEntry[] {
@@ -169,12 +174,18 @@ export class ProcessEngine {
   }
 
   private digest(peer: string): { h: number; n: number } {
-    const entries = this.entries(peer);
-    return { h: digestHash(entries), n: entries.length };
+    let digest = this.digests.get(peer);
+    if (digest === undefined) {
+      const entries = this.entries(peer);
+      digest = { h: digestHash(entries), n: entries.length };
+      this.digests.set(peer, digest);
+    }
+    return digest;
   }
 
   /** A peer's digest: if it differs from ours, we send our entries (each side does), at most once per keepalive. */
   private onDigest(from: string, hash: number): void {
+    if (!this.membershipChanged && this.digest(from).h === hash) return;
     const mine = this.entries(from);
     if (digestHash(mine) === hash) return;
     const now = this.io.now();

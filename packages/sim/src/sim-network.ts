@@ -3,7 +3,7 @@
  * loss, partitions into sides, crashed processes, and the discovery registry that stands in
  * for the signaling server. Every frame crosses it as bytes, encoded and decoded for real.
  */
-import type { Lane, Transport } from '@synchrony/core';
+import { decodeFrame, type Lane, type Transport } from '@synchrony/core';
 import type { EventQueue } from './event-queue.js';
 import type { Random } from './random.js';
 
@@ -32,6 +32,12 @@ export class SimNetwork {
   framesSent = 0;
   framesDropped = 0;
   bytesSent = 0;
+  /**
+   * With `countMessages` on, the group messages each process sends (frames decoded as they leave):
+   * what the protocol costs, whatever the batching. Off by default (decoding every frame is not free).
+   */
+  countMessages = false;
+  readonly messagesSent = new Map<string, number>();
 
   constructor(
     private readonly queue: EventQueue,
@@ -151,6 +157,10 @@ export class SimNetwork {
     const tamper = this.tamperers.get(from);
     const bytes = tamper === undefined ? frame : tamper(frame, to);
     if (bytes === undefined) return;
+    if (this.countMessages) {
+      const decoded = decodeFrame(bytes, Infinity);
+      if (typeof decoded !== 'string') this.messagesSent.set(from, (this.messagesSent.get(from) ?? 0) + decoded.frame.m.length);
+    }
     this.framesSent += 1;
     this.bytesSent += bytes.length;
     const dropping = this.toDrop.get(`${from}>${to}`) ?? 0;

@@ -83,7 +83,21 @@ const BUFFERED = new Set(['d', 'k', 'o', 's', 'z', 'l', 'w']);
 
 export class GroupEngine {
   me: string;
-  private phase: Phase = { kind: 'idle' };
+  private current: Phase = { kind: 'idle' };
+
+  /** The phase of the member's life; every change of it (a view installed too) is told to the process. */
+  private get phase(): Phase {
+    return this.current;
+  }
+
+  private set phase(next: Phase) {
+    this.current = next;
+    this.host.changed?.();
+    this.host.wake?.();
+  }
+
+  /** Discovery named processes outside the view: greet them (two groups founded apart meet). */
+  private greetDue = true;
   private incarnation = 0;
   /** The view the application saw last: the installed one, or a notice that it is cut off. */
   private shown: View | undefined;
@@ -158,6 +172,7 @@ export class GroupEngine {
    * process restarts the group from it if it is the one to found it (join-rounds.ts).
    */
   join(rejoining = false, restart?: Restart): void {
+    this.host.wake?.();
     const kind = this.phase.kind;
     if (kind === 'joining' || kind === 'member' || kind === 'withdrawing') return;
     this.incarnation += 1;
@@ -174,6 +189,7 @@ export class GroupEngine {
    * its sends in increasing order (so it can register the ticket before any event names it).
    */
   send(ticket: number, data: unknown, order: Order, safe: boolean, tag: SendTag = {}, bytes = estimateBytes(data)): void {
+    this.host.wake?.();
     const refusal = this.sendRefusal();
     if (refusal !== undefined) {
       this.own.noteTicket(ticket);
@@ -211,6 +227,7 @@ export class GroupEngine {
 
   /** Asks to leave; the 'left' event follows once no view can hold this member any more. */
   leave(): void {
+    this.host.wake?.();
     const phase = this.phase;
     const closed = new GroupClosedError('the group was left');
     switch (phase.kind) {
@@ -240,6 +257,7 @@ export class GroupEngine {
 
   /** Leaves at once without a view change (the process is closing, or a leave that timed out). */
   abandon(): void {
+    this.host.wake?.();
     if (this.phase.kind === 'left') return;
     this.tellDeparted();
     this.finishLeave();
@@ -266,7 +284,7 @@ export class GroupEngine {
     if (phase.kind === 'left' || phase.kind === 'idle') return true;
     if (phase.kind !== 'member') return false;
     return !phase.leaving && phase.change.idle && phase.stream.quiet && this.own.quiet && !this.state.awaiting &&
-      this.pendingJoins.size === 0 && this.leaveRequests.size === 0 && this.suspicion.empty;
+      this.pendingJoins.size === 0 && this.leaveRequests.size === 0 && this.suspicion.empty && !this.greetDue;
   }
 
   /** Whether the view has a member of process `peer`. */
@@ -342,6 +360,7 @@ export class GroupEngine {
 
   /** A validated message from process `from` (which owns `msg.f`). */
   receive(from: string, msg: GroupMsg): void {
+    this.host.wake?.();
     switch (msg.t) {
       case 'j': return this.onJoin(from, msg.f);
       case 'J': return this.onStatus(from, msg.st, msg.rk);
@@ -391,6 +410,8 @@ export class GroupEngine {
    * (not at its next round); discovery's first answer starts its rounds proper.
    */
   peersChanged(): void {
+    this.host.wake?.();
+    this.greetDue = true;
     if (this.phase.kind !== 'joining') return;
     if (!this.phase.rounds.discovered && this.host.discovered()) this.joinRound();
     else this.askToJoin(this.host.peers());
@@ -913,10 +934,13 @@ export class GroupEngine {
    * smaller group dissolves into the larger one (see onHello).
    */
   private greet(now: number, phase: MemberPhase): void {
-    if (now - this.lastHelloMs < this.host.config.helloIntervalMs || phase.change.frozen) return;
+    if (!this.greetDue || now - this.lastHelloMs < this.host.config.helloIntervalMs || phase.change.frozen) return;
     this.lastHelloMs = now;
     const inside = new Set([...phase.view.members, ...this.pendingJoins.keys()].map((m) => processOf(m) ?? m));
-    for (const p of this.host.peers()) if (!inside.has(p)) this.host.send(p, this.hello(phase));
+    const outside = this.host.peers().filter((p) => !inside.has(p));
+    for (const p of outside) this.host.send(p, this.hello(phase));
+    // Nobody outside: nothing to greet until discovery names someone new (peersChanged).
+    if (outside.length === 0) this.greetDue = false;
   }
 
   private hello(phase: MemberPhase): HelloMsg {

@@ -30,6 +30,10 @@ export interface GroupHost {
   readonly processId: string;
   readonly config: EngineConfig;
   now(): number;
+  /** The member's phase or view changed (the process's view digests and needed peers are stale). */
+  changed?(): void;
+  /** Something happened to the group (an input, a call): tick it until it is quiet again. */
+  wake?(): void;
   /** Sends a message to the process that owns `member` (or to a process id). */
   send(member: string, message: GroupMsg): void;
   /** Processes discovery says are interested in this group. */

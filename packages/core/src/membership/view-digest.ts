@@ -8,9 +8,12 @@
  */
 export type DigestEntry = [group: string, viewId: number, member: string];
 
-/** FNV-1a over the sorted entries: equal sets of entries give equal hashes. */
+/**
+ * FNV-1a over the sorted (group, view) pairs: two processes in the same views of the groups they
+ * share give equal hashes (the member ids, which differ at each end, are left out).
+ */
 export function digestHash(entries: readonly DigestEntry[]): number {
-  const lines = entries.map(([g, v, m]) => `${g}\u0000${v}\u0000${m}`).sort();
+  const lines = entries.map(([g, v]) => `${g}\u0000${v}`).sort();
   let h = 0x811c9dc5;
   for (const line of lines) {
     for (let i = 0; i < line.length; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193) >>> 0;
