@@ -90,3 +90,31 @@ export function boardDigest(demo: DemoPage): Promise<{ sha256: string; inked: nu
     return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), inked };
   }), STEP_MS, `${demo.label}.boardDigest`);
 }
+
+/**
+ * Where two boards differ, for a failure message: how many pixels, their bounding box, and the
+ * largest difference of a channel (antialiasing differs by a few units; a missing stroke by hundreds).
+ */
+export async function boardDifference(a: DemoPage, b: DemoPage): Promise<string> {
+  const pixels = (page: DemoPage): Promise<string> => page.page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="board"]')!;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let text = '';
+    for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+    return btoa(text);
+  });
+  const [pa, pb] = (await Promise.all([pixels(a), pixels(b)])).map((text) => Buffer.from(text, 'base64'));
+  let count = 0;
+  let largest = 0;
+  const box = { x0: BOARD_WIDTH, y0: BOARD_HEIGHT, x1: -1, y1: -1 };
+  for (let i = 0; i < pa!.length; i += 4) {
+    const delta = Math.max(...[0, 1, 2, 3].map((c) => Math.abs(pa![i + c]! - pb![i + c]!)));
+    if (delta === 0) continue;
+    count += 1;
+    largest = Math.max(largest, delta);
+    const x = (i / 4) % BOARD_WIDTH;
+    const y = Math.floor(i / 4 / BOARD_WIDTH);
+    Object.assign(box, { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x), y1: Math.max(box.y1, y) });
+  }
+  return `${a.label} and ${b.label} differ in ${count} pixels, within x ${box.x0}-${box.x1}, y ${box.y0}-${box.y1}, by ${largest} at most`;
+}

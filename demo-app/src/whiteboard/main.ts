@@ -21,7 +21,7 @@ const surface = must('[data-surface]', HTMLElement);
 const boardCanvas = must('canvas[data-layer="board"]', HTMLCanvasElement);
 const undoButton = must('[data-undo]', HTMLButtonElement);
 const clearButton = must('[data-clear]', HTMLButtonElement);
-const painter = new BoardPainter(boardCanvas);
+const painter = new BoardPainter(boardCanvas, () => committed());
 /** This tab's strokes that are drawn but not committed yet, by id, in the order they were made. */
 const pending = new Map<string, Stroke>();
 let drawingNow: Pick<Stroke, 'colour' | 'width' | 'points'> | undefined;

@@ -35,10 +35,10 @@ export function drawStroke(ctx: CanvasRenderingContext2D, stroke: Pick<Stroke, '
   ctx.stroke();
 }
 
-function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+function context(canvas: HTMLCanvasElement, settings?: CanvasRenderingContext2DSettings): CanvasRenderingContext2D {
   canvas.width = BOARD_WIDTH;
   canvas.height = BOARD_HEIGHT;
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext('2d', settings);
   if (ctx === null) throw new Error('no 2D canvas in this browser');
   return ctx;
 }
@@ -49,9 +49,13 @@ export class BoardPainter {
   /** Strokes drawn on the bitmap so far, in order. */
   private drawn = 0;
 
-  constructor(canvas: HTMLCanvasElement) {
-    this.ctx = context(canvas);
+  /** `strokes`: the committed strokes, to draw again if the browser ever hands the canvas back blank. */
+  constructor(canvas: HTMLCanvasElement, strokes: () => readonly Stroke[]) {
+    // The CPU rasterizer, on every page: a GPU-backed canvas may rasterize differently, and may be
+    // lost under load (then restored blank), so pages holding the same strokes could differ.
+    this.ctx = context(canvas, { willReadFrequently: true });
     this.clear();
+    canvas.addEventListener('contextrestored', () => this.redraw(strokes()));
   }
 
   /** How many strokes the bitmap shows. */
@@ -88,6 +92,7 @@ export class PendingPainter {
     private readonly strokes: () => Iterable<Pick<Stroke, 'colour' | 'width' | 'points'>>,
   ) {
     this.ctx = context(canvas);
+    canvas.addEventListener('contextrestored', () => this.schedule());
   }
 
   /** Draws the pending strokes at the next animation frame. */
