@@ -34,11 +34,13 @@ async function manyGroups(n: number): Promise<string> {
   const [frames, bytes, cpu] = [sim.network.framesSent, sim.network.bytesSent, process.cpuUsage()];
   await sim.run(10_000);
   const used = process.cpuUsage(cpu);
+  const idleFrames = (sim.network.framesSent - frames) / 10;
+  const idleBytes = (sim.network.bytesSent - bytes) / 10;
   const leaveStarted = performance.now();
   await Promise.all([...processes.map((p) => p.close()), sim.run(5000)]);
   const leaveRealMs = performance.now() - leaveStarted;
   return `| ${n} | ${joined === groups.length ? 'yes' : `${joined} of ${groups.length}`} | ${joinVirtualMs} | ${Math.round(joinRealMs)} | ` +
-    `${((sim.network.framesSent - frames) / 10).toFixed(0)} | ${((sim.network.bytesSent - bytes) / 10).toFixed(0)} | ` +
+    `${idleFrames.toFixed(0)} | ${idleBytes.toFixed(0)} | ` +
     `${((used.user + used.system) / 1000 / 10).toFixed(1)} | ${Math.round(leaveRealMs)} |`;
 }
 

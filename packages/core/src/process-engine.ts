@@ -94,6 +94,7 @@ export class ProcessEngine {
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
         query: (process) => this.links.query(process, this.io.now()),
+        lateness: (process) => this.links.lateness(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
         getState: () => upcalls.getState(),
         setState: (state) => upcalls.setState(state),
@@ -118,6 +119,11 @@ export class ProcessEngine {
    */
   tick(): void {
     const now = this.io.now();
+    // This process did not run for a while (an overloaded machine, a suspended tab): nobody could
+    // be heard meanwhile, so that time does not count against them.
+    const gap = now - this.lastTickAtMs;
+    if (Number.isFinite(gap) && gap > this.minFailureTimeoutMs / 2) this.links.excuse(gap - this.config.tickMs, now);
+    this.lastTickAtMs = now;
     const silent = this.needed === undefined ? new Set<string>() : this.links.silent(this.needed, now, this.minFailureTimeoutMs / 2);
     if (silent.size > 0) for (const g of this.groups.values()) if ([...silent].some((p) => g.watches(p))) this.active.add(g);
     let busy = false;
@@ -160,6 +166,7 @@ export class ProcessEngine {
     return `${this.processId}#0`;
   }
 
+  private lastTickAtMs = -Infinity;
   /** The shortest failure timeout of any group (a peer silent for half of it wakes its groups). */
   private minFailureTimeoutMs: number;
 

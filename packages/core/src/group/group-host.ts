@@ -44,6 +44,8 @@ export interface GroupHost {
   lastHeard(process: string): number;
   /** Asks a process that has been silent to answer at once. */
   query(process: string): void;
+  /** How late the process's frames have come lately. */
+  lateness(process: string): number;
   emit(event: GroupEvent): void;
   /** The application's checkpoint upcalls. */
   getState(): unknown;

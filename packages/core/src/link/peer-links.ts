@@ -12,6 +12,8 @@ import { ReliableLane } from './reliable-lane.js';
 
 const LANES: readonly Lane[] = ['control', 'data'];
 const MAX_MESSAGES_PER_FRAME = 512;
+/** How fast a peer's lateness is forgotten. */
+const GAP_HALF_LIFE_MS = 10_000;
 
 /** DATA-like messages ride the data lane; membership traffic has a lane of its own. */
 function laneOf(message: GroupMsg): 0 | 1 {
@@ -33,6 +35,9 @@ interface Peer {
   lanes: [ReliableLane, ReliableLane];
   queued: [GroupMsg[], GroupMsg[]];
   lastHeardMs: number | undefined;
+  /** The longest gap between two frames of the peer lately (decaying: halved every GAP_HALF_LIFE_MS). */
+  slowestGapMs: number;
+  slowestGapAtMs: number;
   lastSentMs: number;
   saidGoodbye: boolean;
 }
@@ -63,6 +68,8 @@ export class PeerLinks {
         lanes: [new ReliableLane(maxOutOfOrder), new ReliableLane(maxOutOfOrder)],
         queued: [[], []],
         lastHeardMs: undefined,
+        slowestGapMs: 0,
+        slowestGapAtMs: 0,
         lastSentMs: -Infinity,
         saidGoodbye: false,
       };
@@ -150,6 +157,13 @@ export class PeerLinks {
     for (const reason of decoded.rejected) this.events.rejected(from, reason);
     const { frame } = decoded;
     const p = this.peer(from);
+    if (p.lastHeardMs !== undefined && Number.isFinite(p.lastHeardMs)) {
+      const gap = nowMs - p.lastHeardMs;
+      if (gap > this.slowestGap(p, nowMs)) {
+        p.slowestGapMs = gap;
+        p.slowestGapAtMs = nowMs;
+      }
+    }
     p.lastHeardMs = nowMs;
     if (frame.a !== undefined) {
       p.lanes[0].acknowledge(frame.a[0], frame.a[1]);
@@ -228,6 +242,33 @@ export class PeerLinks {
     p.lastHeardMs ??= nowMs;
     const stalled = Math.min(p.lanes[0].ackDueMs(this.config), p.lanes[1].ackDueMs(this.config));
     return Math.min(p.lastHeardMs, stalled);
+  }
+
+  private slowestGap(p: Peer, nowMs: number): number {
+    return p.slowestGapMs * 2 ** (-(nowMs - p.slowestGapAtMs) / GAP_HALF_LIFE_MS);
+  }
+
+  /**
+   * The longest recent gap between two frames of `peer` (decaying): how late its frames come on
+   * this machine and network now. The failure detector waits longer for a peer that is late
+   * (a loaded machine, a congested link) before it suspects it: see membership/suspicion.ts.
+   */
+  lateness(peer: string, nowMs: number): number {
+    const p = this.peers.get(peer);
+    return p === undefined ? 0 : this.slowestGap(p, nowMs);
+  }
+
+  /**
+   * This process itself was stalled for `stallMs` (its event loop did not run: an overloaded
+   * machine, a suspended tab): nobody was heard meanwhile, through no fault of theirs. Every peer's
+   * silence, and every wait for an acknowledgement, is moved on by that much.
+   */
+  excuse(stallMs: number, nowMs: number): void {
+    for (const p of this.peers.values()) {
+      if (p.lastHeardMs !== undefined && Number.isFinite(p.lastHeardMs)) p.lastHeardMs = Math.min(nowMs, p.lastHeardMs + stallMs);
+      p.lanes[0].excuse(stallMs);
+      p.lanes[1].excuse(stallMs);
+    }
   }
 
   /** Which of `peers` have been silent (lastHeard) for more than `thresholdMs`. */

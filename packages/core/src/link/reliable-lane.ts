@@ -84,6 +84,11 @@ export class ReliableLane {
     return oldest.firstSentMs + (1 + 2 + 4) * (policy.retransmitMs + oldest.bytes / policy.retransmitBytesPerMs);
   }
 
+  /** This process was stalled for `stallMs`: the waits for acknowledgements move on by that much. */
+  excuse(stallMs: number): void {
+    for (const p of this.unacked) p.firstSentMs += stallMs;
+  }
+
   /** Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. */
   due(nowMs: number, policy: RetransmitPolicy): Array<{ seq: number; messages: GroupMsg[] }> {
     const out: Array<{ seq: number; messages: GroupMsg[] }> = [];

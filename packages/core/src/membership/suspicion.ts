@@ -15,7 +15,12 @@ import { processOf } from '../ids.js';
 export interface Probe {
   lastHeard(process: string): number;
   query(process: string): void;
+  /** How late the process's frames have come lately (0 when unknown). */
+  lateness?(process: string): number;
 }
+
+/** A late peer gets at most this many failure timeouts before it is suspected. */
+const MAX_PATIENCE = 4;
 
 export class Suspicion {
   private readonly suspects = new Set<string>();
@@ -64,8 +69,11 @@ export class Suspicion {
       const process = processOf(m);
       if (m === me || process === undefined) continue;
       const silentMs = nowMs - probe.lastHeard(process);
+      // A peer whose frames have come late lately (a loaded machine) gets twice its lateness, up to
+      // MAX_PATIENCE failure timeouts: a group on an overloaded machine forms slowly, but it forms.
+      const patienceMs = Math.min(MAX_PATIENCE * timeoutMs, Math.max(timeoutMs, 2 * (probe.lateness?.(process) ?? 0)));
       if (!this.suspects.has(m)) {
-        if (silentMs > timeoutMs) this.suspects.add(m);
+        if (silentMs > patienceMs) this.suspects.add(m);
         else if (silentMs > timeoutMs / 2 && nowMs - (this.queriedAt.get(m) ?? -Infinity) >= timeoutMs / 4) {
           this.queriedAt.set(m, nowMs);
           probe.query(process);
