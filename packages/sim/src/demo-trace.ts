@@ -1,5 +1,5 @@
 /**
- * What `npm start` shows until the demos exist: a short simulated group doing its job.
+ * What `npm run sim:trace` shows (and `npm start` did before the demos): a short simulated group doing its job.
  * Processes join, multicast in every order, one crashes, a partition cuts the group 3|2 and
  * heals, and the excluded members rejoin with state transfer: views and deliveries, as a trace.
  */
