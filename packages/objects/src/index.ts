@@ -7,7 +7,7 @@
 export { ReplicatedMap, type MapChange } from './replicated-map.js';
 export { ReplicatedList, type ListChange } from './replicated-list.js';
 export { Counter, type CounterChange } from './counter.js';
-export { Lock, type AbortSignalLike, type AcquireOptions, type LockChange } from './lock.js';
+export { Lock, type AbortSignalLike, type AcquireOptions, type LockChange, type LockWaitersChange } from './lock.js';
 export { Presence, type PresenceChange } from './presence.js';
 export {
   defineObject, type ApplyContext, type CustomObject, type CustomObjectClass, type ObjectDefinition, type UpdateChange,

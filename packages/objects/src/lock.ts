@@ -33,6 +33,13 @@ export interface LockChange {
   readonly cause: 'acquire' | 'release' | 'left';
 }
 
+/** The queue of waiters changed (someone asked, withdrew, was served, or left the view). */
+export interface LockWaitersChange {
+  readonly type: 'waiters';
+  /** The members waiting now, first served first. */
+  readonly waiters: readonly string[];
+}
+
 /** A lock operation, decoded: an acquire, or letting go of what acquire `hold` asked for (held or still waiting). */
 export type LockOp = { readonly kind: 'acquire' } | { readonly kind: 'release'; readonly hold: number };
 
@@ -78,7 +85,7 @@ function abortReason(signal: AbortSignalLike): Error {
  * try { await play(); } finally { await turn.release(); }
  * ```
  */
-export class Lock extends ReplicatedObject<LockOp, LockChange> {
+export class Lock extends ReplicatedObject<LockOp, LockChange | LockWaitersChange> {
   private held: Hold | undefined;
   private queue: Hold[] = [];
   /** This member's acquires waiting to be granted, by number. */
@@ -150,6 +157,13 @@ export class Lock extends ReplicatedObject<LockOp, LockChange> {
   }
 
   protected apply(op: LockOp, origin: Origin): undefined {
+    const before = this.queue.length;
+    this.applyOp(op, origin);
+    if (this.queue.length !== before) this.emit({ type: 'waiters', waiters: this.waiters });
+    return undefined;
+  }
+
+  private applyOp(op: LockOp, origin: Origin): void {
     if (op.kind === 'acquire') {
       const hold: Hold = [origin.sender, origin.n];
       if (this.held === undefined) this.grant(hold, undefined, 'acquire');
@@ -162,7 +176,6 @@ export class Lock extends ReplicatedObject<LockOp, LockChange> {
       this.queue = this.queue.filter(([member, n]) => member !== origin.sender || n !== op.hold);
       if (this.queue.length < waiting) this.letGone(origin.sender, op.hold); // a withdrawn request
     }
-    return undefined;
   }
 
   /** A release took effect: if it is this member's, it is no longer on its way. */
@@ -172,8 +185,10 @@ export class Lock extends ReplicatedObject<LockOp, LockChange> {
 
   protected override viewChanged(view: View): void {
     const members = new Set(view.members);
+    const before = this.queue.length;
     this.queue = this.queue.filter(([member]) => members.has(member));
     if (this.held !== undefined && !members.has(this.held[0])) this.passOn('left');
+    if (this.queue.length !== before) this.emit({ type: 'waiters', waiters: this.waiters });
   }
 
   protected override left(error: Error): void {

@@ -159,3 +159,22 @@ describe('Lock', () => {
     expect(again.state).toBe('resolved');
   });
 });
+
+describe('Lock waiters', () => {
+  it("emits a 'waiters' change whenever the queue changes, in order with the holder's", async () => {
+    const f = await startGroup(['a', 'b', 'c']);
+    const [la, lb, lc] = await locks(f, ['a', 'b', 'c']);
+    const seen: string[] = [];
+    la!.on('change', (change) => seen.push(change.type === 'waiters' ? `waiters ${change.waiters.join(',')}` : `holder ${change.holder ?? '-'}`));
+    void la!.acquire();
+    await f.sim.run(100);
+    void lb!.acquire();
+    await f.sim.run(50);
+    void lc!.acquire();
+    await f.sim.run(100);
+    void la!.release();
+    await f.sim.run(100);
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => f.member(n).group.me);
+    expect(seen).toEqual([`holder ${a}`, `waiters ${b}`, `waiters ${b},${c}`, `holder ${b}`, `waiters ${c}`]);
+  });
+});

@@ -38,7 +38,7 @@ export { NotHolderError } from '@synchrony/objects';
 export {
   Counter, defineObject, Lock, Presence, ReplicatedList, ReplicatedMap,
   type AcquireOptions, type ApplyContext, type CounterChange, type CustomObject, type CustomObjectClass,
-  type ListChange, type LockChange, type MapChange, type ObjectDefinition, type PresenceChange,
+  type ListChange, type LockChange, type LockWaitersChange, type MapChange, type ObjectDefinition, type PresenceChange,
   type ReplicatedObject, type ResetChange, type UpdateChange,
 } from '@synchrony/objects';
 
