@@ -35,7 +35,11 @@ export type TapEvent =
     readonly order: Order;
     /** The sender's number for the message in its view: (sender, viewId, seq) names it at every member. */
     readonly seq: number;
-    /** Deliveries at this member in this view before it (for total-order messages, the same at every member). */
+    /**
+     * Deliveries at this member in this view before it. It differs between members when messages of
+     * different orders interleave differently; among total-order messages alone their order is the
+     * same everywhere.
+     */
     readonly index: number;
     /** The channel (replicated object) it belongs to; undefined for an application message. */
     readonly channel: string | undefined;
