@@ -63,6 +63,7 @@ export class ProcessEngine {
       binding: io.binding !== undefined ? (peer) => io.binding!(peer) : (peer) => [processId, peer].sort().join('\u0000'),
       enqueue: (peer, message) => this.links.enqueue(peer, message),
       reject: (peer, reason) => this.reject(peer, reason),
+      member: (group) => this.groups.get(group)?.status === 'member',
     });
   }
 
@@ -90,7 +91,8 @@ export class ProcessEngine {
           this.gate.beforeSend(peer, name);
           this.links.enqueue(peer, message);
         },
-        peers: () => this.io.peers(name),
+        // A peer refused for the group's secret is no process of the group: nobody waits for it.
+        peers: () => this.io.peers(name).filter((peer) => !this.gate.refuses(peer, name)),
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
         query: (process) => this.links.query(process, this.io.now()),

@@ -23,6 +23,20 @@ async function secretGroup(seed: number, secret: string | undefined, names = ['a
 }
 
 describe('access control', () => {
+  it('two processes that join at once with different secrets do not refuse each other: only a member speaks for a group', async () => {
+    const sim = new Simulator({ seed: 4 });
+    const [a, b] = ['a', 'b'].map((name) => {
+      const process = sim.spawn(name);
+      process.on('error', () => {});
+      return process.group('g', { secret: `secret of ${name}` });
+    });
+    // Neither can tell which secret is the group's: each founds its own group, apart.
+    const joins = [a!.join(), b!.join()];
+    await sim.run(3000);
+    const views = await Promise.all(joins);
+    expect(views.map((v) => v.members)).toEqual([['a#1'], ['b#1']]);
+  });
+
   it('members with the same secret form the group, and everything flows', async () => {
     const { sim, apps } = await secretGroup(1, 's3cret');
     expect(apps[0]!.group.view?.members).toHaveLength(3);

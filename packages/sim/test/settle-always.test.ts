@@ -180,8 +180,9 @@ describe('issue 8: every call settles', () => {
     const a = sim.spawn('a');
     const errors: Error[] = [];
     a.on('error', (error) => errors.push(error));
-    void a.join('g', { secret: 'right' });
-    await sim.run(500);
+    const founded = a.join('g', { secret: 'right' });
+    await sim.run(1500);
+    expect((await founded).view?.members).toEqual(['a#1']); // a member answers for the group
     const outsider = sim.spawn('b').group('g', { secret: 'wrong' });
     const joined = outsider.join().catch((error: Error) => error);
     await sim.run(3000);

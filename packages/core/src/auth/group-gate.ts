@@ -10,6 +10,9 @@
  *   new connection), and a peer that proves nothing within PROOF_WAIT_MS is refused (a joiner
  *   without the secret learns so, and its `join()` rejects with AccessDeniedError).
  * - A member with no secret answers a proof with 'J' open: a joiner with a secret refuses the group.
+ * - Only a member of the group answers 'refused' or 'open': a process that is only joining too
+ *   cannot tell which of the two holds the right secret, and its answer would fail the join of a
+ *   process that does (the two just do not hear each other for that group).
  * - A new connection to a peer (a new binding) starts over: proofs are sent and checked again.
  */
 import type { GroupMsg } from '../wire/messages.js';
@@ -24,12 +27,16 @@ export interface GateHooks {
   enqueue(peer: string, message: GroupMsg): void;
   /** A peer's bad input: reported (rate-limited) and dropped. */
   reject(peer: string, reason: string): void;
+  /** Whether this process is a member of `group` (holds a view of it), and so speaks for it. */
+  member(group: string): boolean;
 }
 
 const pair = (peer: string, group: string): string => `${peer}\u0000${group}`;
 
 /** A peer that sends a group's messages but proves nothing for this long is refused. */
 const PROOF_WAIT_MS = 2000;
+/** A refused peer is told so at most this often. */
+const ANSWER_EVERY_MS = 1000;
 
 export class GroupGate {
   /** Each group's key, or null for a group without a secret. */
@@ -42,8 +49,8 @@ export class GroupGate {
   private readonly proven = new Set<string>();
   /** (peer, group) messages waiting for the peer's proof, and since when. */
   private readonly waiting = new Map<string, { sinceMs: number; messages: GroupMsg[] }>();
-  /** (peer, group) refused: reported once, answered at most once a second. */
-  private readonly refused = new Map<string, number>();
+  /** (peer, group) refused: reported once, and when a member of the group last answered 'refused'. */
+  private readonly refused = new Map<string, { answeredAtMs: number }>();
 
   constructor(private readonly hooks: GateHooks) {}
 
@@ -107,7 +114,7 @@ export class GroupGate {
     if (msg.t === 'J') return true; // statuses (refused, open) carry no proof: the worst a forger does is refuse
     if (key === undefined) return msg.t !== 'P'; // no such group here (the engine answers what it must)
     if (msg.t === 'P') {
-      this.onProof(peer, msg.g, msg.au, key, release);
+      this.onProof(peer, msg.g, msg.au, key, nowMs, release);
       return false;
     }
     if (key === null || this.proven.has(pair(peer, msg.g))) return true;
@@ -127,19 +134,19 @@ export class GroupGate {
       if (nowMs - waiting.sinceMs < PROOF_WAIT_MS) continue;
       this.waiting.delete(key);
       const [peer, group] = key.split('\u0000') as [string, string];
-      this.refuse(peer, group, `${waiting.messages.length} messages of group ${group.slice(0, 64)} with no proof of its secret`);
+      this.refuse(peer, group, nowMs, `${waiting.messages.length} messages of group ${group.slice(0, 64)} with no proof of its secret`);
     }
   }
 
-  private onProof(peer: string, group: string, au: string, key: Uint8Array | null, release: (messages: GroupMsg[]) => void): void {
+  private onProof(peer: string, group: string, au: string, key: Uint8Array | null, nowMs: number, release: (messages: GroupMsg[]) => void): void {
     if (key === null) {
       // This member holds no secret: say so, and a joiner that has one refuses the group.
-      this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'open' });
+      if (this.hooks.member(group)) this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'open' });
       return;
     }
     const binding = this.hooks.binding(peer);
     if (binding === undefined || !sameProof(au, proof(key, binding, peer))) {
-      this.refuse(peer, group, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)');
+      this.refuse(peer, group, nowMs, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)');
       return;
     }
     this.proven.add(pair(peer, group));
@@ -149,11 +156,25 @@ export class GroupGate {
     if (held !== undefined && held.messages.length > 0) release(held.messages);
   }
 
-  private refuse(peer: string, group: string, reason: string): void {
+  /**
+   * Whether `peer` failed to prove `group`'s secret (and has not proved it since): it is no process
+   * of this group here, and a join does not wait for its answer.
+   */
+  refuses(peer: string, group: string): boolean {
+    return this.refused.has(pair(peer, group));
+  }
+
+  /** Reports a refused peer once; a member of the group tells it so, at most once a second. */
+  private refuse(peer: string, group: string, nowMs: number, reason: string): void {
     const key = pair(peer, group);
-    const last = this.refused.get(key);
-    if (last === undefined) this.hooks.reject(peer, reason);
-    this.refused.set(key, (last ?? 0) + 1);
-    if (last === undefined || last % 50 === 0) this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'refused' });
+    let refused = this.refused.get(key);
+    if (refused === undefined) {
+      this.hooks.reject(peer, reason);
+      refused = { answeredAtMs: -Infinity };
+      this.refused.set(key, refused);
+    }
+    if (nowMs - refused.answeredAtMs < ANSWER_EVERY_MS || !this.hooks.member(group)) return;
+    refused.answeredAtMs = nowMs;
+    this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'refused' });
   }
 }
