@@ -30,6 +30,8 @@ export interface ProcessIo {
   error(error: Error): void;
   /** The binding of the current connection with a peer (Transport.binding). */
   binding?(peer: string): string | undefined;
+  /** The transport's connections lose nothing while they live (Transport.reliable). */
+  readonly reliable?: boolean;
 }
 
 export interface StateUpcalls {
@@ -55,7 +57,7 @@ export class ProcessEngine {
       rejected: (from, reason) => this.reject(from, reason),
       goodbye: () => this.tick(),
       reset: (peer) => this.gate.forgetSent(peer),
-    });
+    }, io.reliable === true);
     this.gate = new GroupGate({
       processId,
       // A transport that binds proofs to its connections says undefined until a connection is up;
@@ -70,9 +72,13 @@ export class ProcessEngine {
   /** Proofs of the groups' secrets over each connection (auth/group-gate.ts). */
   private readonly gate: GroupGate;
 
-  /** A new connection with `peer` is up: group secrets are proved over it again. */
+  /**
+   * A new connection with `peer` is up: group secrets are proved over it again, and what the
+   * peer has not acknowledged is sent again (a connection it replaced may have lost it).
+   */
   connected(peer: string): void {
     this.gate.connected(peer);
+    this.links.resendUnacknowledged(peer, this.io.now());
   }
 
   /** The engine of a group, created on first use. */

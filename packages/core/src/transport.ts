@@ -14,6 +14,16 @@ export interface Transport {
   /** This process's id: unique to this incarnation. */
   readonly localId: string;
   /**
+   * Optional: true when a connection delivers the frames sent on it whole, once and in order for
+   * as long as it lives (WebRTC's reliable data channels). The engine then sends a frame again only
+   * when a new connection replaces one (`onConnected`), and, as a safety net, the oldest
+   * unacknowledged frame after a long wait: copies sent on a timer would only queue behind the
+   * originals on a congested connection, and on a loaded machine they feed the congestion that
+   * delays the acknowledgements. Without it (the simulator, which loses frames), every frame
+   * not acknowledged in time is sent again.
+   */
+  readonly reliable?: boolean;
+  /**
    * Sends one frame to a process, best effort: it may be lost if the peer is unreachable,
    * but frames that arrive do so whole, at most once. The transport connects on demand.
    */

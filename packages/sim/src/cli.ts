@@ -3,6 +3,8 @@
  * npm run sim -- --seeds N [--from S] [--jobs J]   runs N random scenarios on J worker threads
  *                                                 (default: one per core), prints failing seeds
  * npm run sim -- --seed S [--quiet]               replays one scenario with its readable trace
+ * --reliable (with either): connections that lose nothing while they live, as WebRTC's; partitions
+ * break them (ScenarioOptions.reliable)
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,16 +19,16 @@ interface Failure {
 }
 
 /** A worker: runs every `stride`-th seed from `first`, reports each failure and then its count. */
-async function work(first: number, end: number, stride: number): Promise<void> {
+async function work(first: number, end: number, stride: number, reliable: boolean): Promise<void> {
   for (let seed = first; seed < end; seed += stride) {
-    const result = await runScenario(seed);
+    const result = await runScenario(seed, { reliable });
     if (result.violation) parentPort!.postMessage({ seed, ...result.violation } satisfies Failure);
   }
   parentPort!.postMessage('done');
 }
 
-async function replay(seed: number, quiet: boolean): Promise<void> {
-  const result = await runScenario(seed);
+async function replay(seed: number, quiet: boolean, reliable: boolean): Promise<void> {
+  const result = await runScenario(seed, { reliable });
   console.log(formatTrace(result.trace, { deliveries: !quiet }));
   console.log(`\nseed ${result.seed}: ${result.summary}; trace hash ${result.hash}`);
   if (result.violation) {
@@ -35,29 +37,29 @@ async function replay(seed: number, quiet: boolean): Promise<void> {
   } else console.log('every property held');
 }
 
-async function runMany(from: number, count: number, jobs: number): Promise<void> {
+async function runMany(from: number, count: number, jobs: number, reliable: boolean): Promise<void> {
   const started = Date.now();
   const failures: Failure[] = [];
   const workers = Array.from({ length: Math.max(1, Math.min(jobs, count)) }, (_, i) => new Promise<void>((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { first: from + i, end: from + count, stride: jobs } });
+    const worker = new Worker(new URL(import.meta.url), { workerData: { first: from + i, end: from + count, stride: jobs, reliable } });
     worker.on('message', (message: Failure | 'done') => {
       if (message === 'done') return resolve();
       failures.push(message);
       console.log(`seed ${message.seed} FAILED ${message.property}: ${message.detail}`);
-      console.log(`  replay: npm run sim -- --seed ${message.seed}`);
+      console.log(`  replay: npm run sim -- --seed ${message.seed}${reliable ? ' --reliable' : ''}`);
     });
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a worker exited with code ${code}`))));
   }));
   await Promise.all(workers);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${count - failures.length} passed, ${failures.length} failed (${count} seeds from ${from}, ${jobs} jobs, ${seconds} s)`);
+  console.log(`${count - failures.length} passed, ${failures.length} failed (${count} seeds from ${from}${reliable ? ', reliable connections' : ''}, ${jobs} jobs, ${seconds} s)`);
   if (failures.length > 0) process.exitCode = 1;
 }
 
 if (!isMainThread) {
-  const { first, end, stride } = workerData as { first: number; end: number; stride: number };
-  await work(first, end, stride);
+  const { first, end, stride, reliable } = workerData as { first: number; end: number; stride: number; reliable: boolean };
+  await work(first, end, stride, reliable);
 } else {
   const { values } = parseArgs({
     options: {
@@ -66,8 +68,9 @@ if (!isMainThread) {
       from: { type: 'string', default: '1' },
       jobs: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      reliable: { type: 'boolean', default: false },
     },
   });
-  if (values.seed !== undefined) await replay(Number(values.seed), values.quiet);
-  else await runMany(Number(values.from), Number(values.seeds ?? '100'), Number(values.jobs ?? availableParallelism()));
+  if (values.seed !== undefined) await replay(Number(values.seed), values.quiet, values.reliable);
+  else await runMany(Number(values.from), Number(values.seeds ?? '100'), Number(values.jobs ?? availableParallelism()), values.reliable);
 }

@@ -25,6 +25,11 @@ export interface ScenarioOptions {
   faultMs?: number;
   /** Whether faults happen at all. Default true. */
   faults?: boolean;
+  /**
+   * Reliable connections (SimulatorOptions.reliable), as over WebRTC: no random loss; partitions and
+   * cut links break connections, which are replaced when frames pass again. Default false.
+   */
+  reliable?: boolean;
 }
 
 export interface ScenarioResult {
@@ -52,11 +57,13 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   const plan = new Random(seed ^ 0x5bd1e995);
   const faults = options.faults !== false;
   const maxLatency = plan.int(2, 60);
-  const dropRate = faults ? plan.pick([0, 0, 0.01, 0.02, 0.05]) : 0;
+  const reliable = options.reliable === true;
+  const drawnDropRate = faults ? plan.pick([0, 0, 0.01, 0.02, 0.05]) : 0;
+  const dropRate = reliable ? 0 : drawnDropRate;
   const duplicateRate = faults ? plan.pick([0, 0, 0.01, 0.05]) : 0;
   // A third of the seeds run a group with a secret: every member proves it over every connection.
   const secret = plan.chance(0.3) ? `secret of seed ${seed}` : undefined;
-  const sim = new Simulator({ seed, latencyMs: [1, maxLatency], dropRate, duplicateRate });
+  const sim = new Simulator({ seed, latencyMs: [1, maxLatency], dropRate, duplicateRate, reliable });
   const recorder = new Recorder(() => sim.now);
   const fault = (what: string): void => recorder.push({ k: 'fault', at: sim.now, what });
   const actors = new Map<string, Actor>();
@@ -160,7 +167,7 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
   };
   const slowLinks: Array<{ from: string; to: string; untilMs: number }> = [];
 
-  fault(`seed ${seed} latency 1-${maxLatency} ms, loss ${dropRate * 100}%, duplicates ${duplicateRate * 100}%${secret === undefined ? '' : ', a group secret'}`);
+  fault(`seed ${seed} latency 1-${maxLatency} ms, ${reliable ? 'reliable connections' : `loss ${dropRate * 100}%`}, duplicates ${duplicateRate * 100}%${secret === undefined ? '' : ', a group secret'}`);
   const initial = plan.int(3, 5);
   for (let i = 0; i < initial; i++) spawn();
   await sim.run(plan.int(0, 400));

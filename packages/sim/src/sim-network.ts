@@ -12,6 +12,13 @@ export interface NetworkOptions {
   dropRate: number;
   /** Probability that a frame that gets through arrives twice (each copy with its own latency). */
   duplicateRate?: number;
+  /**
+   * Connections that lose nothing while they live, as WebRTC's reliable data channels
+   * (Transport.reliable): no random loss; a frame that a partition, a cut link or `dropNext` stops
+   * breaks the connection of the pair, and the next frame that can pass opens a new one
+   * (`onConnected` at both ends).
+   */
+  reliable?: boolean;
 }
 
 interface Node {
@@ -165,10 +172,12 @@ export class SimNetwork {
     this.bytesSent += bytes.length;
     const dropping = this.toDrop.get(`${from}>${to}`) ?? 0;
     if (dropping > 0) this.toDrop.set(`${from}>${to}`, dropping - 1);
-    if (dropping > 0 || !this.connected(from, to) || this.random.chance(this.options.dropRate)) {
-      this.framesDropped += 1;
+    const reliable = this.options.reliable === true;
+    if (dropping > 0 || !this.connected(from, to) || (!reliable && this.random.chance(this.options.dropRate))) {
+      this.lost(from, to);
       return;
     }
+    if (reliable) this.reconnectIfBroken(from, to);
     const copies = this.random.chance(this.options.duplicateRate ?? 0) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) this.carry(from, to, bytes);
   }
@@ -180,12 +189,36 @@ export class SimNetwork {
     this.queue.schedule(delay, () => {
       const target = this.nodes.get(to);
       if (target === undefined || target.crashed || this.isCrashed(from) || !this.connected(from, to)) {
-        this.framesDropped += 1;
+        this.lost(from, to);
         return;
       }
       target.transport.deliver(from, bytes);
     });
   }
+
+  /** A frame from `from` to `to` is lost: with reliable connections, theirs broke. */
+  private lost(from: string, to: string): void {
+    this.framesDropped += 1;
+    if (this.options.reliable === true) this.broken.add([from, to].sort().join('|'));
+  }
+
+  /**
+   * Frames pass between `from` and `to` again after their connection broke: a new connection,
+   * announced at both ends in a moment (not from inside the sender's own send).
+   */
+  private reconnectIfBroken(from: string, to: string): void {
+    const pair = [from, to].sort().join('|');
+    if (!this.broken.delete(pair)) return;
+    this.queue.schedule(0, () => {
+      for (const [self, peer] of [[from, to], [to, from]] as const) {
+        const node = this.nodes.get(self);
+        if (node !== undefined && !node.crashed) node.transport.connectedTo(peer);
+      }
+    });
+  }
+
+  /** Pairs whose connection lost a frame and has not been replaced yet (reliable connections only). */
+  private readonly broken = new Set<string>();
 
   announce(id: string, group: string): void {
     if (this.isCrashed(id)) return;
@@ -227,6 +260,11 @@ export class SimTransport implements Transport {
     readonly localId: string,
     private readonly network: SimNetwork,
   ) {}
+
+  /** As the network's connections (NetworkOptions.reliable). */
+  get reliable(): boolean {
+    return this.network.options.reliable === true;
+  }
 
   send(to: string, frame: Uint8Array, _lane: Lane): void {
     this.network.send(this.localId, to, frame);

@@ -15,6 +15,12 @@ export interface SimulatorOptions {
   dropRate?: number;
   /** Probability that a frame arrives twice, below the engine's reliability layer. Default 0. */
   duplicateRate?: number;
+  /**
+   * Connections that lose nothing while they live, as WebRTC's data channels: no random loss
+   * (`dropRate` must be 0); frames stopped by a partition break the connection, and a new one is
+   * announced (Transport.onConnected) when frames pass again. Default false: a lossy datagram network.
+   */
+  reliable?: boolean;
   /** Engine settings for every process spawned (e.g. a shorter failure timeout). */
   config?: Partial<EngineConfig>;
 }
@@ -43,6 +49,8 @@ function checkOptions(options: SimulatorOptions | undefined): void {
   }
   checkRate('options.dropRate', options.dropRate);
   checkRate('options.duplicateRate', options.duplicateRate);
+  if (options.reliable !== undefined && typeof options.reliable !== 'boolean') throw new TypeError(`options.reliable is a boolean, not ${String(options.reliable)}`);
+  if (options.reliable === true && (options.dropRate ?? 0) > 0) throw new RangeError('reliable connections lose no frame at random: options.dropRate must be 0');
 }
 
 const yieldToMicrotasks: () => Promise<void> =
@@ -64,6 +72,7 @@ export class Simulator {
       latencyMs: options.latencyMs ?? [1, 20],
       dropRate: options.dropRate ?? 0,
       duplicateRate: options.duplicateRate ?? 0,
+      reliable: options.reliable === true,
     });
   }
 
@@ -109,6 +118,7 @@ export class Simulator {
   setDropRate(dropRate: number, duplicateRate = this.network.options.duplicateRate): void {
     checkRate('dropRate', dropRate);
     checkRate('duplicateRate', duplicateRate);
+    if (this.network.options.reliable === true && dropRate > 0) throw new RangeError('reliable connections lose no frame at random: dropRate must be 0');
     this.network.options = { ...this.network.options, dropRate, duplicateRate };
   }
 

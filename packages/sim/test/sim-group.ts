@@ -14,6 +14,10 @@ export interface GroupOptions {
   seed?: number;
   latencyMs?: [number, number];
   dropRate?: number;
+  /** Connections that lose nothing while they live (SimulatorOptions.reliable). */
+  reliable?: boolean;
+  /** Virtual ms each first member is given to join before the next (default 400; more on slow networks). */
+  settleMs?: number;
   config?: Partial<EngineConfig>;
 }
 
@@ -29,7 +33,7 @@ export interface Sent {
 
 export async function startGroup(names: readonly string[], options: GroupOptions = {}) {
   const sim = new Simulator({
-    seed: options.seed ?? 1, latencyMs: options.latencyMs ?? [1, 10], dropRate: options.dropRate ?? 0, config: options.config,
+    seed: options.seed ?? 1, latencyMs: options.latencyMs ?? [1, 10], dropRate: options.dropRate ?? 0, reliable: options.reliable, config: options.config,
   });
   const recorder = new Recorder(() => sim.now);
   const apps = new Map<string, RecordedMember>();
@@ -92,7 +96,7 @@ export async function startGroup(names: readonly string[], options: GroupOptions
     expect(checkProperties(recorder.trace)).toBeUndefined();
   };
 
-  for (const name of names) await add(name);
+  for (const name of names) await add(name, options.settleMs);
   await sim.run(1000);
   const first = app(names[0]!).group.view;
   expect(first?.members).toHaveLength(names.length);

@@ -42,6 +42,8 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 /** The real transport; see the file comment. */
 export class WebRtcTransport implements Transport {
   readonly localId: string;
+  /** Reliable, ordered data channels: a frame is lost only with its connection (see Transport.reliable). */
+  readonly reliable = true;
   private readonly mesh: Mesh;
   private signaling: SignalingClient | undefined;
   private frameHandler: Listener<[string, Uint8Array]> | undefined;

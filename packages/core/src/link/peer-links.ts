@@ -55,9 +55,14 @@ export class PeerLinks {
   private readonly peers = new Map<string, Peer>();
   private readonly dirty = new Set<string>();
 
+  /**
+   * @param reliable the transport's connections lose nothing while they live (Transport.reliable):
+   * frames are sent again only on a new connection, and the oldest one after a long wait.
+   */
   constructor(
     private readonly config: EngineConfig,
     private readonly events: LinkEvents,
+    private readonly reliable = false,
   ) {}
 
   private peer(id: string): Peer {
@@ -199,7 +204,7 @@ export class PeerLinks {
         }
       }
       for (const lane of [0, 1] as const) {
-        for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config)) {
+        for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config, this.reliable)) {
           this.emit(id, p, lane, seq, messages, nowMs);
         }
       }
@@ -208,6 +213,15 @@ export class PeerLinks {
       );
       const idle = nowMs - p.lastSentMs >= this.config.heartbeatIntervalMs;
       if (owed || (isNeeded && idle && !p.saidGoodbye)) this.emit(id, p, 0, undefined, [], nowMs);
+    }
+  }
+
+  /** Sends again, now, every frame `peer` has not acknowledged (a new connection replaced one that may have lost them). */
+  resendUnacknowledged(peer: string, nowMs: number): void {
+    const p = this.peers.get(peer);
+    if (p === undefined || p.saidGoodbye) return;
+    for (const lane of [0, 1] as const) {
+      for (const { seq, messages } of p.lanes[lane].all(nowMs)) this.emit(peer, p, lane, seq, messages, nowMs);
     }
   }
 

@@ -5,8 +5,10 @@
  * Sender side: frames carry (epoch, seq); an unacknowledged one is sent again once its time is
  * up: `retransmitMs`, plus the time its bytes take at a modest bandwidth (a 10 MB frame takes
  * seconds to cross, and sending it again while it still crosses only makes it slower), doubled
- * with each attempt (a peer that does not answer is not flooded). Dropping the send state (`reset`) moves to a new epoch, so the receiver
- * starts over at seq 1 instead of waiting for frames that will never come.
+ * with each attempt (a peer that does not answer is not flooded). Over a transport whose connections
+ * lose nothing (`reliable`), only the oldest frame is sent again, and much later: a copy would only
+ * queue behind the original. Dropping the send state (`reset`) moves to a new epoch, so the
+ * receiver starts over at seq 1 instead of waiting for frames that will never come.
  * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
  * within an epoch, frames are released in seq order exactly once.
  */
@@ -34,6 +36,13 @@ export interface RetransmitPolicy {
 
 /** Each attempt doubles the timeout, up to this factor. */
 const MAX_BACKOFF = 4;
+/**
+ * Over a reliable transport, the oldest unacknowledged frame is sent again after this long (then
+ * doubling): only a safety net for a frame lost where nothing said so. A lost frame holds back the
+ * acknowledgement of every later one, so the oldest is the one to send; once it arrives, the
+ * cumulative acknowledgement covers what the receiver kept out of order.
+ */
+const RELIABLE_RESEND_MS = 2000;
 
 export class ReliableLane {
   /** Sender: our epoch toward the peer. Starts at 1 so the receiver's 0 is "nothing yet". */
@@ -89,11 +98,15 @@ export class ReliableLane {
     for (const p of this.unacked) p.firstSentMs += stallMs;
   }
 
-  /** Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. */
-  due(nowMs: number, policy: RetransmitPolicy): Array<{ seq: number; messages: GroupMsg[] }> {
+  /**
+   * Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. Over a
+   * `reliable` transport, only the oldest, and only after RELIABLE_RESEND_MS.
+   */
+  due(nowMs: number, policy: RetransmitPolicy, reliable = false): Array<{ seq: number; messages: GroupMsg[] }> {
     const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
-    for (const p of this.unacked) {
-      const timeoutMs = (policy.retransmitMs + p.bytes / policy.retransmitBytesPerMs) * Math.min(2 ** p.attempts, MAX_BACKOFF);
+    for (const p of reliable ? this.unacked.slice(0, 1) : this.unacked) {
+      const firstMs = reliable ? RELIABLE_RESEND_MS : policy.retransmitMs;
+      const timeoutMs = (firstMs + p.bytes / policy.retransmitBytesPerMs) * Math.min(2 ** p.attempts, MAX_BACKOFF);
       if (nowMs - p.sentAtMs >= timeoutMs) {
         p.sentAtMs = nowMs;
         p.attempts += 1;
@@ -101,6 +114,12 @@ export class ReliableLane {
       }
     }
     return out;
+  }
+
+  /** Every unacknowledged frame, oldest first, to be sent again now; their clocks restart. */
+  all(nowMs: number): Array<{ seq: number; messages: GroupMsg[] }> {
+    for (const p of this.unacked) p.sentAtMs = nowMs;
+    return this.unacked.map(({ seq, messages }) => ({ seq, messages }));
   }
 
   /** Forgets everything unacknowledged: the peer is gone or no longer needed. */

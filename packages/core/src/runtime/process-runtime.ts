@@ -54,6 +54,7 @@ class ProcessRuntime implements Process {
       emit: (group, event) => this.handles.get(group)?.handle(event),
       error: (error) => this.reportError(error),
       binding: transport.binding === undefined ? undefined : (peer) => transport.binding!(peer),
+      reliable: transport.reliable === true,
     });
     transport.onFrame((from, bytes) => {
       this.run(() => this.engine.receive(from, bytes));
