@@ -759,8 +759,10 @@ export class GroupEngine {
     this.future = [];
     for (const msg of future) {
       if (!('v' in msg) || msg.v < value.id) continue;
-      if (msg.v === value.id && this.phase === phase) this.onViewMessage(phase, msg);
-      else this.future.push(msg);
+      if (msg.v !== value.id || this.phase !== phase) this.future.push(msg);
+      // As on arrival in a view: only its members speak in it. A message of a view with this id
+      // from anyone else (a group of this name founded apart, or a forged one) is dropped.
+      else if (value.members.includes(msg.f)) this.onViewMessage(phase, msg);
     }
   }
 
