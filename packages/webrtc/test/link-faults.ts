@@ -36,6 +36,8 @@ export function linkedPeers(transport: WebRtcTransport): string[] {
 export class PartitionableTransport implements Transport {
   private readonly cut = new Set<string>();
   private handler: ((from: string, frame: Uint8Array) => void) | undefined;
+  /** When set, sees every frame the engine sends (before any cut applies): for tests that replay them. */
+  tap: ((to: string, frame: Uint8Array, lane: Lane) => void) | undefined;
 
   constructor(readonly inner: WebRtcTransport) {
     inner.onFrame((from, frame) => {
@@ -61,6 +63,7 @@ export class PartitionableTransport implements Transport {
   }
 
   send(to: string, frame: Uint8Array, lane: Lane): void {
+    this.tap?.(to, frame, lane);
     if (!this.cut.has(to)) this.inner.send(to, frame, lane);
   }
 

@@ -68,7 +68,7 @@ class Leg {
     }
     try {
       if (lane === 'data') this.peer.send(bytes);
-      else this.control.send(bytes);
+      else this.control.send(bytes as Uint8Array<ArrayBuffer>);
     } catch {
       this.close();
     }
