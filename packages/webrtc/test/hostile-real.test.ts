@@ -26,7 +26,7 @@ import { realClock } from '../src/index.js';
 import type { WebRtcTransport } from '../src/webrtc-transport.js';
 import { Cleanups, MixedTraffic, connectPeer, viewWhere, waitUntil, withTimeout } from './group-fixtures.js';
 import { createTransport, startServer } from './helpers.js';
-import { PartitionableTransport } from './link-faults.js';
+import { PartitionableTransport } from '../../../soak/src/link-faults.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.runAll());

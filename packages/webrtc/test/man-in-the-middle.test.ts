@@ -19,7 +19,7 @@ import { realClock } from '../src/index.js';
 import type { WebRtcTransport } from '../src/webrtc-transport.js';
 import { Cleanups, viewWhere, waitUntil, withTimeout } from './group-fixtures.js';
 import { createTransport, startServer } from './helpers.js';
-import { dropConnection } from './link-faults.js';
+import { dropConnection } from '../../../soak/src/link-faults.js';
 import { MitmSignaling } from './mitm.js';
 
 const cleanups = new Cleanups();

@@ -5,7 +5,9 @@
  * network would, without changing it.
  */
 import type { Lane, Transport } from '@synchrony/core';
-import type { WebRtcTransport } from '../src/webrtc-transport.js';
+
+/** What these faults need of a WebRtcTransport (structural, so the built class and its source both fit). */
+export type RealTransport = Transport & Required<Pick<Transport, 'binding' | 'onConnected' | 'discovered' | 'onPeerDown' | 'onError'>>;
 
 interface MeshInternals {
   mesh: { links: Map<string, { peer?: { destroy(): void } }> };
@@ -16,7 +18,7 @@ interface MeshInternals {
  * see their channels close, and the next frame either sends makes a new connection (through the
  * signaling server). Returns whether there was one.
  */
-export function dropConnection(transport: WebRtcTransport, peer: string): boolean {
+export function dropConnection(transport: RealTransport, peer: string): boolean {
   const link = (transport as unknown as MeshInternals).mesh.links.get(peer);
   if (link?.peer === undefined) return false;
   link.peer.destroy();
@@ -24,7 +26,7 @@ export function dropConnection(transport: WebRtcTransport, peer: string): boolea
 }
 
 /** The processes `transport` holds a link with (open or being set up). */
-export function linkedPeers(transport: WebRtcTransport): string[] {
+export function linkedPeers(transport: RealTransport): string[] {
   return [...(transport as unknown as MeshInternals).mesh.links.keys()];
 }
 
@@ -39,7 +41,7 @@ export class PartitionableTransport implements Transport {
   /** When set, sees every frame the engine sends (before any cut applies): for tests that replay them. */
   tap: ((to: string, frame: Uint8Array, lane: Lane) => void) | undefined;
 
-  constructor(readonly inner: WebRtcTransport) {
+  constructor(readonly inner: RealTransport) {
     inner.onFrame((from, frame) => {
       if (!this.cut.has(from)) this.handler?.(from, frame);
     });
