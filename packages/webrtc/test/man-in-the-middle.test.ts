@@ -8,12 +8,15 @@
  * - With a secret, the proofs (bound to each end's view of the DTLS fingerprints) do not verify
  *   across it: the joiner's join() rejects with AccessDeniedError, the members report the proof, and
  *   nothing of the group reaches the joiner; the same processes without the MITM join at once.
+ * - What a process of the room that is no member receives, unasked, from a group with a secret:
+ *   the members' greetings (group size, founder) and their proofs, which an offline guess of a weak
+ *   secret can be checked against (SECURITY.md: use a random secret); never the group's traffic.
  * - Two members whose connection drops and is made again through the MITM: nothing relayed by it
  *   is accepted (integrity holds). But a member sends its group's traffic over a new connection
- *   before the other end has proved the secret over it, so the MITM reads it: a known limitation
- *   (SECURITY.md), pinned by an `it.fails` that turns red once the gate holds outbound traffic too.
+ *   before the other end has proved the secret over it, so the MITM may read it: a known limitation
+ *   (SECURITY.md), pinned on the simulator by an `it.fails` (secret-confidentiality.test.ts).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createProcess, type Process } from '@synchrony/core';
 import { realClock } from '../src/index.js';
 import type { WebRtcTransport } from '../src/webrtc-transport.js';
@@ -21,6 +24,8 @@ import { Cleanups, viewWhere, waitUntil, withTimeout } from './group-fixtures.js
 import { createTransport, startServer } from './helpers.js';
 import { dropConnection } from '../../../soak/src/link-faults.js';
 import { MitmSignaling } from './mitm.js';
+import { decodeFrame } from '../../core/src/wire/frame.js';
+import type { GroupMsg } from '../../core/src/wire/messages.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.runAll());
@@ -33,21 +38,21 @@ interface Peer {
 }
 
 /** A process built as connect() builds it, keeping its transport (to read its connections' bindings). */
-async function peerOn(signaling: string, stack = cleanups): Promise<Peer> {
+async function peerOn(signaling: string): Promise<Peer> {
   const transport = await createTransport({ url: signaling });
   const process = createProcess({ transport, clock: realClock() });
-  stack.push(() => process.close({ abrupt: true }));
+  cleanups.push(() => process.close({ abrupt: true }));
   const errors: Error[] = [];
   process.on('error', (error) => errors.push(error));
   return { process, transport, errors };
 }
 
 /** A real signaling server, and the malicious proxy in front of it that every process uses. */
-async function malicious(stack = cleanups): Promise<MitmSignaling> {
+async function malicious(): Promise<MitmSignaling> {
   const server = await startServer();
-  stack.push(() => server.close());
+  cleanups.push(() => server.close());
   const mitm = await MitmSignaling.start(server.url);
-  stack.push(() => mitm.close());
+  cleanups.push(() => mitm.close());
   return mitm;
 }
 
@@ -124,17 +129,44 @@ describe('a man in the middle of real WebRTC connections', () => {
   }, 90_000);
 });
 
-describe('two members whose connection is made again through a man in the middle', () => {
-  const secret = 's3cret';
-  const sent = ['after the drop 0', 'after the drop 1', 'after the drop 2', 'after the drop 3', 'after the drop 4'];
-  let outcome: {
-    mitm: MitmSignaling; peers: Peer[]; delivered: unknown[][]; spliced: boolean; viewsAfter: Array<readonly string[] | undefined>;
-  };
+describe('a process of the room that is no member of a group with a secret', () => {
+  it('receives the members\' greetings and proofs, unasked, and nothing of the group\'s traffic', async () => {
+    const server = await startServer();
+    cleanups.push(() => server.close());
+    const members = await Promise.all([0, 1].map(() => peerOn(server.url)));
+    const groups = members.map((m) => m.process.group('vault', { secret: 'correct horse battery staple' }));
+    for (const group of groups) await withTimeout(group.join(), WAIT_MS, 'a member to join');
+    await Promise.all(groups.map((g) => viewWhere(g, (v) => v.members.length === 2, WAIT_MS)));
 
-  const shared = new Cleanups(); // one run, judged by both tests below
-  beforeAll(async () => {
-    const mitm = await malicious(shared);
-    const peers = await Promise.all([0, 1, 2].map(() => peerOn(mitm.url, shared)));
+    const outsider = await createTransport(server);
+    cleanups.push(() => outsider.close({ abrupt: true }));
+    const received: GroupMsg[] = [];
+    outsider.onFrame((_from, frame) => {
+      const decoded = decodeFrame(frame, 64 * 1024 * 1024);
+      if (typeof decoded !== 'string') received.push(...decoded.frame.m);
+    });
+    outsider.announce('vault'); // in the room: the members greet it as a process outside their view
+    const proofsFrom = (): Set<string> => new Set(received.filter((m) => m.t === 'P').map((m) => m.f.split('#')[0]!));
+    await waitUntil(() => proofsFrom().size === 2, WAIT_MS, () => `proofs received: ${[...proofsFrom()].join(', ')}`);
+    await Promise.all(groups.map((g, i) => g.send(`secret traffic ${i}`, { safe: true })));
+    await Promise.all(groups.map((g) => g.flush()));
+    // The next greeting shows the outsider is still served: by then the traffic above went everywhere it goes.
+    const greetings = received.filter((m) => m.t === 'h').length;
+    await waitUntil(() => received.filter((m) => m.t === 'h').length > greetings, WAIT_MS, () => 'another greeting');
+
+    const kinds = new Set(received.map((m) => m.t));
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['P', 'h']));
+    for (const kind of kinds) expect(['P', 'h', 'J', 'V', 'W']).toContain(kind);
+    expect(JSON.stringify(received)).not.toContain('secret traffic');
+  }, 60_000);
+});
+
+describe('two members whose connection is made again through a man in the middle', () => {
+  it('integrity holds: the proofs fail and are reported, nothing relayed is delivered, the group goes on', async () => {
+    const secret = 's3cret';
+    const sent = ['after the drop 0', 'after the drop 1', 'after the drop 2', 'after the drop 3', 'after the drop 4'];
+    const mitm = await malicious();
+    const peers = await Promise.all([0, 1, 2].map(() => peerOn(mitm.url)));
     const groups = peers.map((p) => p.process.group('vault', { secret }));
     const delivered = groups.map(() => [] as unknown[]);
     groups.forEach((g, i) => g.on('message', (m) => delivered[i]!.push(m.data)));
@@ -143,34 +175,21 @@ describe('two members whose connection is made again through a man in the middle
     const [b, c] = [peers[0]!, peers[1]!];
     // A network change ends the b-c connection; the next one goes through the MITM.
     mitm.intercept(b.process.id, c.process.id);
-    expect(dropConnection(b.transport, c.process.id)).toBe(true);
     const sends = sent.map((text) => groups[0]!.send(text).catch(() => undefined));
+    expect(dropConnection(b.transport, c.process.id)).toBe(true);
     await waitUntil(() => mitm.spliced(b.process.id, c.process.id), WAIT_MS, () => 'the new b-c connection through the MITM');
-    const spliced = true;
-    // b and the third member go on without c (or c without b): each side proved nothing to the other.
+    // b and the third member go on without c: neither b nor c proved anything to the other.
     await viewWhere(groups[2]!, (v) => v.members.length === 2, WAIT_MS);
     await withTimeout(Promise.all(sends), WAIT_MS, 'the sends to settle');
-    outcome = { mitm, peers, delivered, spliced, viewsAfter: groups.map((g) => g.view?.members) };
-  }, 60_000);
-  afterAll(() => shared.runAll());
 
-  it('integrity holds: the proofs fail and are reported, nothing relayed is delivered, the group goes on', () => {
-    const { peers, delivered, spliced, viewsAfter } = outcome;
-    expect(spliced).toBe(true);
-    const reports = [...peers[0]!.errors, ...peers[1]!.errors].filter((e) => /does not verify/.test(e.message));
+    const reports = [...b.errors, ...c.errors].filter((e) => /does not verify/.test(e.message));
     expect(reports.length).toBeGreaterThan(0);
     expect(delivered[2]).toEqual(sent); // the third member, connected directly, got everything
     expect(delivered[1]!.filter((d) => sent.includes(d as string))).toEqual([]); // c got nothing through the MITM
-    expect(viewsAfter[2]).toHaveLength(2);
-  });
-
-  // KNOWN LIMITATION (SECURITY.md, "what the secret does not give"): a member sends a group's
-  // traffic to a peer over a new connection before that peer has proved the secret over it.
-  it.fails('confidentiality: the MITM reads none of the multicasts sent over the new connection', () => {
-    const { mitm, peers } = outcome;
-    const read = mitm.overheard
-      .filter((o) => o.from === peers[0]!.process.id && o.message.t === 'd')
-      .map((o) => (o.message as { p: unknown }).p);
-    expect(read).toEqual([]);
-  });
+    // Confidentiality is another matter (SECURITY.md; pinned deterministically on the simulator, in
+    // packages/sim/test/secret-confidentiality.test.ts): what b sends c over the new connection
+    // before c proved the secret over it is readable. Whether any was, here, depends on timing.
+    const read = mitm.overheard.filter((o) => o.from === b.process.id && o.message.t === 'd');
+    console.info(`man in the middle of a reconnection: read ${read.length} multicasts of b's before the proofs failed`);
+  }, 60_000);
 });
