@@ -129,8 +129,9 @@ export class Member {
 }
 
 /** Forks a member process and waits until it connected to the signaling server. */
-export async function spawnMember(slot: number, incarnation: number, settings: MemberSettings, timeoutMs: number): Promise<Member> {
+export async function spawnMember(slot: number, incarnation: number, settings: MemberSettings, timeoutMs: number, cwd: string): Promise<Member> {
   const proc = fork(MEMBER_SCRIPT, [], {
+    cwd,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: ['--expose-gc'],
     env: { ...process.env, SOAK_MEMBER: JSON.stringify(settings) },

@@ -16,7 +16,7 @@
  * At the end: heal, stop traffic, converge, settle, flush, equal states, then the simulator's
  * property checker on the merged traces (final: liveness included).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { checkProperties, Random, type Trace, type Violation } from '@synchrony/sim';
@@ -35,12 +35,15 @@ export interface SoakOptions {
   readonly sampleMs: number;
   /** Bound of each wait for the group to come back to one view. */
   readonly convergeTimeoutMs: number;
-  /** Where the traces go. */
+  /** Where the traces go (and the members' working directory: core dumps land there). */
   readonly dir: string;
+  /** The kinds of fault to draw from (default all). */
+  readonly faultKinds?: readonly FaultKind[];
   readonly log: (line: string) => void;
 }
 
 export type FaultKind = 'crash' | 'leave' | 'partition' | 'drop' | 'quiet';
+export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'leave', 'partition', 'drop', 'quiet'];
 
 /** One incarnation of a slot: its lifetime and resource samples. */
 export interface IncarnationSummary {
@@ -78,7 +81,8 @@ export interface SoakResult {
 }
 
 const JOIN_TIMEOUT_MS = 60_000;
-const STATUS_TIMEOUT_MS = 10_000;
+/** A member under a loaded machine may not run for seconds (stalls of 12 s were seen on 2 shared cores). */
+const STATUS_TIMEOUT_MS = 30_000;
 const SPAWN_TIMEOUT_MS = 30_000;
 
 /** Runs a soak; never throws for a failure of the product, which goes into `problems`. */
@@ -98,6 +102,8 @@ class Soak {
   private readonly slots: Member[] = [];
   private readonly everyone: Member[] = [];
   private readonly parentTrace: Trace = [];
+  /** The parent's events (faults, crashes) also go to disk as they happen, for a post-mortem. */
+  private readonly parentFile: number;
   private readonly faults: Record<FaultKind, number> = { crash: 0, leave: 0, partition: 0, drop: 0, quiet: 0 };
   private longestRecoveryMs = 0;
   private signalingUrl = '';
@@ -110,6 +116,7 @@ class Soak {
   constructor(private readonly options: SoakOptions) {
     this.random = new Random(options.seed);
     mkdirSync(options.dir, { recursive: true });
+    this.parentFile = openSync(join(options.dir, 'parent.ndjson'), 'w');
   }
 
   async run(): Promise<void> {
@@ -150,6 +157,7 @@ class Soak {
     await Promise.all(this.everyone.map((m) => m.ended(5000)));
     await this.closeServer().catch(() => undefined);
     this.checkHealth();
+    closeSync(this.parentFile);
     if (this.merged.length === 0) this.mergeAndCheck(false);
     const trace = this.merged;
     const summary: SoakResult = {
@@ -183,28 +191,30 @@ class Soak {
       seed: this.options.seed * 1000 + slot * 50 + incarnation,
       traceFile: join(this.options.dir, `slot-${slot}.${incarnation}.ndjson`),
     };
-    const member = await spawnMember(slot, incarnation, settings, SPAWN_TIMEOUT_MS);
+    const member = await spawnMember(slot, incarnation, settings, SPAWN_TIMEOUT_MS, this.options.dir);
     this.everyone.push(member);
     return member;
   }
 
   private pickFault(): FaultKind {
-    const roll = this.random.int(1, 100);
-    if (roll <= 25) return 'crash';
-    if (roll <= 40) return 'leave';
-    if (roll <= 70) return 'partition';
-    if (roll <= 85) return 'drop';
-    return 'quiet';
+    const allowed = this.options.faultKinds ?? FAULT_KINDS;
+    for (;;) {
+      const roll = this.random.int(1, 100);
+      const kind: FaultKind = roll <= 25 ? 'crash' : roll <= 40 ? 'leave' : roll <= 70 ? 'partition' : roll <= 85 ? 'drop' : 'quiet';
+      if (allowed.includes(kind)) return kind;
+    }
   }
 
   private async perform(kind: FaultKind): Promise<void> {
     this.faults[kind] += 1;
-    const victims = this.slots.filter((m) => m.slot >= this.options.anchors);
+    const victims = this.slots.filter((m) => m.slot >= this.options.anchors && m.running);
     switch (kind) {
       case 'crash': {
         const victim = this.random.pick(victims);
         this.fault(`crash ${victim.id}`);
-        this.parentTrace.push({ k: 'crash', at: Date.now(), process: victim.id });
+        const crash: Trace[number] = { k: 'crash', at: Date.now(), process: victim.id };
+        this.parentTrace.push(crash);
+        this.record(crash);
         victim.kill();
         await victim.ended(5000);
         await this.replace(victim);
@@ -257,7 +267,14 @@ class Soak {
     const deadline = Date.now() + this.options.convergeTimeoutMs;
     let statuses: Status[] = [];
     for (;;) {
-      statuses = await Promise.all(this.slots.map((m) => m.status(STATUS_TIMEOUT_MS)));
+      await this.reviveDead();
+      try {
+        statuses = await Promise.all(this.slots.map((m) => m.status(STATUS_TIMEOUT_MS)));
+      } catch (error) {
+        // It died meanwhile (replaced above), or did not answer in time: ask again until the deadline.
+        if (Date.now() > deadline) throw error;
+        continue;
+      }
       if (oneView(statuses)) return statuses;
       if (Date.now() > deadline) {
         throw new Error(`no single view ${this.options.convergeTimeoutMs} ms after ${after}: ${statuses.map(describe).join('; ')}`);
@@ -301,6 +318,27 @@ class Soak {
     this.checkMs = Date.now() - startMs;
   }
 
+  /**
+   * A member process that died of its own (not killed by the soak, not closed) is a problem: it is
+   * reported, counted as a crash in the trace (its calls may stay pending), and replaced, so that the
+   * run goes on and shows everything else it would have shown.
+   */
+  private async reviveDead(): Promise<void> {
+    for (const m of [...this.slots]) {
+      if (m.running || m.exit === undefined || m.exit.expected) continue;
+      this.checkHealth();
+      this.parentTrace.push({ k: 'crash', at: m.exit.atMs, process: m.id });
+      this.record({ k: 'crash', at: m.exit.atMs, process: m.id });
+      this.fault(`died ${m.id} (${m.exit.signal ?? m.exit.code})`);
+      this.options.log(`${m.name} died by itself (${m.exit.signal ?? m.exit.code}); the last faults: ${this.lastFaults(4)}`);
+      await this.replace(m);
+    }
+  }
+
+  private lastFaults(count: number): string {
+    return this.parentTrace.filter((e) => e.k === 'fault').slice(-count).map((e) => `${(e as { what: string }).what} at ${e.at}`).join('; ');
+  }
+
   /** Problems that are not properties: a member that died of its own, or reported a failure. */
   private checkHealth(): void {
     for (const m of this.everyone) {
@@ -312,7 +350,13 @@ class Soak {
   }
 
   private fault(what: string): void {
-    this.parentTrace.push({ k: 'fault', at: Date.now(), what });
+    const event: Trace[number] = { k: 'fault', at: Date.now(), what };
+    this.parentTrace.push(event);
+    this.record(event);
+  }
+
+  private record(event: Trace[number]): void {
+    writeSync(this.parentFile, `${JSON.stringify(event)}\n`);
   }
 
   private progress(): string {

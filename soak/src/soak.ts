@@ -7,14 +7,19 @@
  *
  *   ../shared/tools/isolated-net npm run soak -- --minutes 30 [--seed 7] [--processes 6]
  *       [--anchors 2] [--failure-timeout-ms 2000] [--send-interval-ms 150] [--request-every 20]
- *       [--sample-s 5] [--converge-timeout-s 90] [--dir DIR] [--report FILE]
+ *       [--sample-s 5] [--converge-timeout-s 90] [--faults crash,leave,partition,drop,quiet]
+ *       [--dir DIR] [--report FILE]
+ *
+ * DIR (default a folder in the OS's temp dir) receives each member's trace, the parent's faults
+ * (parent.ndjson), and is the members' working directory: run under `ulimit -c unlimited` to get a
+ * core dump of a member that dies of a signal.
  *
  * WebRTC in Node needs a non-loopback interface for host candidates: run it inside isolated-net.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSoak, type IncarnationSummary, type SoakResult } from './soak-run.js';
+import { FAULT_KINDS, runSoak, type FaultKind, type IncarnationSummary, type SoakResult } from './soak-run.js';
 
 function intOption(name: string, fallback: number, min: number, max: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -32,6 +37,8 @@ const minutes = intOption('minutes', 2, 1, 240);
 const seed = intOption('seed', Date.now() % 1_000_000, 0, 2 ** 31 - 1);
 const processes = intOption('processes', 6, 3, 12);
 const dir = stringOption('dir') ?? join(tmpdir(), `synchrony-soak-${seed}`);
+const faultKinds = (stringOption('faults') ?? FAULT_KINDS.join(',')).split(',') as FaultKind[];
+if (faultKinds.length === 0 || faultKinds.some((k) => !FAULT_KINDS.includes(k))) throw new RangeError(`--faults takes a list of ${FAULT_KINDS.join(', ')}`);
 const budgetMs = (minutes + 5) * 60_000;
 const budget = setTimeout(() => {
   console.error(`soak: over its budget of ${budgetMs / 60_000} minutes; stopping (members killed)`);
@@ -49,6 +56,7 @@ const result = await runSoak({
   sampleMs: intOption('sample-s', 5, 1, 600) * 1000,
   convergeTimeoutMs: intOption('converge-timeout-s', 90, 10, 600) * 1000,
   dir,
+  faultKinds,
   log: (line) => console.log(`soak: ${line}`),
 });
 clearTimeout(budget);
