@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       case 'cut': return transport.cutOff(command.peers);
       case 'heal': return transport.heal();
       case 'drop': return void dropConnection(inner, command.peer);
-      case 'status': return report({ ev: 'status', status: status(app, pending) });
+      case 'status': return report({ ev: 'status', status: status(app, pending, linkedPeers(inner).length) });
       case 'flush':
         track(app.flush().then(() => report({ ev: 'flushed' }), (error: Error) => report({ ev: 'failed', message: `flush: ${error.name}: ${error.message}` })));
         return;
@@ -117,7 +117,7 @@ function startTraffic(app: RecordedMember, random: Random, track: (p: Promise<un
   };
 }
 
-function status(app: RecordedMember, pending: number): Status {
+function status(app: RecordedMember, pending: number, peerConnections: number): Status {
   const view = app.group.view;
   return {
     me: app.group.me,
@@ -129,6 +129,7 @@ function status(app: RecordedMember, pending: number): Status {
     state: JSON.stringify(app.state),
     sends: app.sends,
     deliveries: app.deliveries,
+    peerConnections,
   };
 }
 

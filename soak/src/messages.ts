@@ -45,6 +45,8 @@ export interface Status {
   readonly state: string;
   readonly sends: number;
   readonly deliveries: number;
+  /** Peer connections in the mesh now (open or being made). */
+  readonly peerConnections: number;
 }
 
 /** One sample of a member's resources. */

@@ -3,12 +3,13 @@
  * mixed traffic, crashes, leaves, partitions and dropped connections (soak-run.ts), then the
  * simulator's property checker on the merged traces, and the members' heap, active resources and
  * peer connections over time. Exits 0 when every property held and nothing failed, 1 otherwise,
- * 2 past its time budget (minutes plus 5); its member processes are killed on any exit.
+ * 2 past its time budget (minutes plus 5); its member processes are killed on any exit. A member
+ * that dies of SIGSEGV (the WebRTC stack's known crash) is reported, and fails the run with --strict.
  *
  *   ../shared/tools/isolated-net npm run soak -- --minutes 30 [--seed 7] [--processes 6]
  *       [--anchors 2] [--failure-timeout-ms 2000] [--send-interval-ms 150] [--request-every 20]
  *       [--sample-s 5] [--converge-timeout-s 90] [--faults crash,leave,partition,drop,quiet]
- *       [--dir DIR] [--report FILE]
+ *       [--dir DIR] [--report FILE] [--strict]
  *
  * DIR (default a folder in the OS's temp dir) receives each member's trace, the parent's faults
  * (parent.ndjson), and is the members' working directory: run under `ulimit -c unlimited` to get a
@@ -57,6 +58,7 @@ const result = await runSoak({
   convergeTimeoutMs: intOption('converge-timeout-s', 90, 10, 600) * 1000,
   dir,
   faultKinds,
+  strict: process.argv.includes('--strict'),
   log: (line) => console.log(`soak: ${line}`),
 });
 clearTimeout(budget);
@@ -70,7 +72,9 @@ function print(r: SoakResult): void {
   console.log(`  faults: ${Object.entries(r.faults).map(([k, n]) => `${k} ${n}`).join(', ')}; longest recovery to one view ${r.longestRecoveryMs} ms`);
   console.log(`  trace: ${r.traceEvents} events, ${r.sends} sends, ${r.deliveries} deliveries, ${r.requests} requests, ${r.views} view events; checked in ${r.checkMs} ms`);
   console.log(`  checker: ${r.violation === undefined ? 'every property holds' : `${r.violation.property}: ${r.violation.detail}`}`);
+  console.log(`  connections: one per live peer ${r.connectionsSettledMs === undefined ? 'never reached' : `${r.connectionsSettledMs} ms after the faults stopped`}`);
   for (const p of r.problems) console.log(`  problem: ${p}`);
+  for (const p of r.nativeCrashes) console.log(`  native crash (SIGSEGV in the WebRTC stack, node-webrtc#696; a failure with --strict): ${p}`);
   console.log('  slot.incarnation  lifetime  end      heap MB (start mid end)  rss MB (start mid end)  resources  peer conns  max stall');
   for (const i of r.incarnations) console.log(`  ${row(i)}`);
 }

