@@ -410,12 +410,16 @@ function liveness(trace: Trace, logs: Map<string, MemberLog>): Violation | undef
     }
   }
   const finalMembers = new Set(first.view.members);
+  // Indexed once: a long real run (the soak) has hundreds of thousands of events.
+  const outcomes = new Map<string, Extract<TraceEvent, { k: 'sent' }>>();
+  for (const e of trace) if (e.k === 'sent' && !outcomes.has(e.id)) outcomes.set(e.id, e);
+  const selfDelivered = new Set<string>();
+  for (const member of finalMembers) for (const d of logs.get(member)?.events ?? []) if (d.k === 'deliver') selfDelivered.add(`${member}\u0000${d.id}`);
   for (const e of trace) {
     if (e.k !== 'send' || !finalMembers.has(e.member)) continue;
-    const outcome = trace.find((s) => s.k === 'sent' && s.id === e.id);
+    const outcome = outcomes.get(e.id);
     if (outcome === undefined) return { property: '10 liveness', detail: `send ${e.id} of final member ${e.member} never settled` };
-    const self = logs.get(e.member)?.events.some((d) => d.k === 'deliver' && d.id === e.id);
-    if (outcome.k === 'sent' && outcome.ok && !self) return { property: '10 liveness', detail: `${e.member} never delivered its own ${e.id}` };
+    if (outcome.ok && !selfDelivered.has(`${e.member}\u0000${e.id}`)) return { property: '10 liveness', detail: `${e.member} never delivered its own ${e.id}` };
   }
   return undefined;
 }

@@ -16,6 +16,7 @@ import type { WebRtcLimits } from './config.js';
 import { ProtocolError, SendError } from './errors.js';
 import { encodeLinkSignal, parseLinkSignal, type LinkSignal } from './link-signal.js';
 import { PeerLink } from './peer-link.js';
+import { ReportLimit } from './report-limit.js';
 import type { WrtcLike } from './wrtc.js';
 
 /** What the mesh needs from its owner. */
@@ -43,6 +44,8 @@ export class Mesh {
   private readonly seenSessions = new Map<string, number>();
   private nextSession = 1;
   private closed = false;
+  /** A peer's bad input is reported once per kind, then at most every 10 s (report-limit.ts). */
+  private readonly reports = new ReportLimit();
 
   constructor(private readonly options: MeshOptions) {}
 
@@ -78,7 +81,7 @@ export class Mesh {
     if (this.closed || from === this.options.localId) return;
     const signal = parseLinkSignal(data);
     if (typeof signal === 'string') {
-      this.options.onError(new ProtocolError(`signal from ${from}: ${signal}`, from));
+      this.reject(from, `signal from ${from}: ${signal}`);
       return;
     }
     if (this.isInitiatorFor(from)) this.handleAsInitiator(from, signal);
@@ -153,7 +156,7 @@ export class Mesh {
           }
           this.options.onPeerDown(remote);
         },
-        error: (message) => this.options.onError(new ProtocolError(`from ${remote}: ${message}`, remote)),
+        error: (message) => this.reject(remote, `from ${remote}: ${message}`),
       },
     });
     this.links.set(remote, link);
@@ -180,7 +183,7 @@ export class Mesh {
   /** The larger id's side: follows the initiator to its newest attempt, ignores older ones. */
   private handleAsResponder(from: string, signal: LinkSignal): void {
     if (signal.kind === 'connect') {
-      this.options.onError(new ProtocolError(`signal from ${from}: connect request to the process that does not initiate`, from));
+      this.reject(from, `signal from ${from}: connect request to the process that does not initiate`);
       return;
     }
     const current = this.links.get(from);
@@ -211,6 +214,12 @@ export class Mesh {
       if (this.seenSessions.size <= limit) break;
       this.seenSessions.delete(oldest);
     }
+  }
+
+  /** Reports a peer's bad input, which was dropped: rate-limited per peer and kind. */
+  private reject(peer: string, message: string): void {
+    const more = this.reports.admit(peer, message.slice(message.indexOf(': ') + 2));
+    if (more !== undefined) this.options.onError(new ProtocolError(`${message}${more}`, peer));
   }
 
   private drop(link: PeerLink, reportDown: boolean): void {

@@ -68,6 +68,14 @@ export class PeerLink {
   private readonly senders: Record<Lane, ChannelSender>;
   private readonly reassembler: Reassembler;
   private readonly connectTimer: ReturnType<typeof setTimeout>;
+  /**
+   * Chunks that arrived before this side saw both channels open (the other side may open first, and
+   * simple-peer reports 'connect' only after it has read the connection's stats). They are handed on
+   * after `open`, so that the owner never gets a frame of a connection before it learns of the
+   * connection (and of its binding, which proofs of group secrets are checked against).
+   */
+  private early: Uint8Array[] = [];
+  private earlyBytes = 0;
 
   constructor(private readonly options: PeerLinkOptions) {
     const { limits, events } = options;
@@ -170,6 +178,8 @@ export class PeerLink {
     this.senders.data.close();
     this.senders.control.close();
     this.reassembler.clear();
+    this.early = [];
+    this.earlyBytes = 0;
     try {
       this.control?.close();
     } catch {
@@ -228,12 +238,22 @@ export class PeerLink {
     this.linkState = 'open';
     clearTimeout(this.connectTimer);
     this.options.events.open();
+    const early = this.early;
+    this.early = [];
+    this.earlyBytes = 0;
+    for (const bytes of early) this.onChunk(bytes);
   }
 
   private onChunk(chunk: Uint8Array): void {
     if (this.linkState === 'closed') return;
     // simple-peer hands out Buffers; the engine gets plain Uint8Arrays over the same memory.
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.linkState !== 'open') {
+      this.earlyBytes += bytes.byteLength;
+      if (this.earlyBytes > this.options.limits.maxPartialBytes) this.fail(`more than ${this.options.limits.maxPartialBytes} bytes before the connection opened`);
+      else this.early.push(bytes);
+      return;
+    }
     const outcome = this.reassembler.push(bytes);
     if (outcome.kind === 'frame') this.options.events.frame(outcome.frame);
     else if (outcome.kind === 'error') this.options.events.error(outcome.message);

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { dtlsBinding, fingerprints } from '../src/dtls-binding.js';
-import { Cleanups, connectPeer, withTimeout } from './group-fixtures.js';
+import { Cleanups, connectPeer, waitUntil, withTimeout } from './group-fixtures.js';
 import { startServer } from './helpers.js';
 
 const cleanups = new Cleanups();
@@ -33,6 +33,8 @@ describe('a group with a secret over real WebRTC', () => {
     const got: unknown[] = [];
     groups[2]!.on('message', (m) => got.push(m.data));
     await groups[0]!.send('for members only', { safe: true });
+    // The send resolves once the message is stable at its sender; the others deliver it once they learn so.
+    await waitUntil(() => got.length > 0, 10_000, () => 'the safe message at the third member');
     expect(got).toEqual(['for members only']);
 
     const outsider = await connectPeer(server.url, cleanups, []);
