@@ -8,6 +8,7 @@
  * so a member receives each sender's messages in seq order (`holds` is contiguous); only
  * the cut at a view change fills in what a member missed.
  */
+import { FifoQueue } from '../fifo-queue.js';
 import type { DataMsg, ViewValue } from '../wire/messages.js';
 
 interface Entry {
@@ -24,8 +25,8 @@ interface Sender {
   causalAtHolds: number;
   /** Every seq at or below this was freed (delivered and stable). */
   freedTo: number;
-  fifo: number[];
-  causal: number[];
+  fifo: FifoQueue<number>;
+  causal: FifoQueue<number>;
   causalDelivered: number;
   /** Highest seq of this sender known to have a total-order position. */
   positionedTo: number;
@@ -70,7 +71,7 @@ export class ViewLog {
     readonly myRank: number,
   ) {
     this.senders = members.map(() => ({
-      entries: new Map(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: [], causal: [], causalDelivered: 0, positionedTo: 0,
+      entries: new Map(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: new FifoQueue(), causal: new FifoQueue(), causalDelivered: 0, positionedTo: 0,
       deliveredTo: 0,
     }));
     this.acks = members.map(() => members.map(() => 0));
@@ -219,14 +220,14 @@ export class ViewLog {
       for (let rank = 0; rank < this.size; rank++) {
         const s = this.senders[rank]!;
         while (s.fifo.length > 0) {
-          const entry = s.entries.get(s.fifo[0]!)!;
+          const entry = s.entries.get(s.fifo.peek()!)!;
           if (!this.deliverable(entry, rank)) break;
           s.fifo.shift();
           this.mark(entry, rank, deliver);
           progress = true;
         }
         while (s.causal.length > 0) {
-          const entry = s.entries.get(s.causal[0]!)!;
+          const entry = s.entries.get(s.causal.peek()!)!;
           if (!this.deliverable(entry, rank) || !this.causallyReady(entry.msg, rank)) break;
           s.causal.shift();
           this.mark(entry, rank, deliver);

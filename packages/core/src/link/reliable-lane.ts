@@ -10,6 +10,7 @@
  * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
  * within an epoch, frames are released in seq order exactly once.
  */
+import { FifoQueue } from '../fifo-queue.js';
 import type { GroupMsg } from '../wire/messages.js';
 
 interface Pending {
@@ -40,7 +41,7 @@ export class ReliableLane {
   epoch = 1;
   /** The seq the next pushed frame gets. */
   nextSeq = 1;
-  private readonly unacked: Pending[] = [];
+  private unacked = new FifoQueue<Pending>();
   /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
   private recvEpoch = 0;
   private recvNext = 1;
@@ -63,14 +64,14 @@ export class ReliableLane {
 
   /** Notes the encoded size of the frame `seq`, the one just pushed (its timeout grows with it). */
   sized(seq: number, bytes: number): void {
-    const last = this.unacked.at(-1);
+    const last = this.unacked.at(this.unacked.length - 1);
     if (last?.seq === seq) last.bytes = bytes;
   }
 
   /** The peer acknowledged everything up to `seq` of `epoch`. */
   acknowledge(epoch: number, seq: number): void {
     if (epoch !== this.epoch) return;
-    while (this.unacked.length > 0 && this.unacked[0]!.seq <= seq) this.unacked.shift();
+    for (let head = this.unacked.peek(); head !== undefined && head.seq <= seq; head = this.unacked.peek()) this.unacked.shift();
   }
 
   /**
@@ -79,7 +80,7 @@ export class ReliableLane {
    * failure timeout is repaired before then); Infinity with none.
    */
   ackDueMs(policy: RetransmitPolicy): number {
-    const oldest = this.unacked[0];
+    const oldest = this.unacked.peek();
     if (oldest === undefined) return Infinity;
     return oldest.firstSentMs + (1 + 2 + 4) * (policy.retransmitMs + oldest.bytes / policy.retransmitBytesPerMs);
   }
@@ -100,7 +101,7 @@ export class ReliableLane {
 
   /** Forgets everything unacknowledged: the peer is gone or no longer needed. */
   reset(): void {
-    this.unacked.length = 0;
+    this.unacked = new FifoQueue();
     this.epoch += 1;
     this.nextSeq = 1;
   }
