@@ -101,6 +101,27 @@ export class ViewLog {
     return this.senders.map((s) => s.deliveredTo);
   }
 
+  /** Highest seq of sender `rank` held here, contiguously from 1. */
+  holdsOf(rank: number): number {
+    return this.senders[rank]!.holds;
+  }
+
+  /** The seq of sender `rank` up to which this member delivered everything. */
+  deliveredOf(rank: number): number {
+    return this.senders[rank]!.deliveredTo;
+  }
+
+  /**
+   * Records this member's own report, as `report` would, without building it: what it holds is
+   * recorded as it adds messages, what it delivered here.
+   */
+  reportOwn(): void {
+    const done = this.deliveredBy[this.myRank]!;
+    for (let s = 0; s < this.size; s++) done[s] = Math.max(done[s]!, this.senders[s]!.deliveredTo);
+    this.deliveredPositionsOf[this.myRank] = Math.max(this.deliveredPositionsOf[this.myRank]!, this.nextPosition);
+    this.heldPositionsOf[this.myRank] = Math.max(this.heldPositionsOf[this.myRank]!, this.heldPositions);
+  }
+
   /** Stores a message received in seq order; false for a duplicate or a gap. */
   add(msg: DataMsg, rank: number, sizeBytes: number): boolean {
     const s = this.senders[rank]!;
