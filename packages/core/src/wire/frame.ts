@@ -1,5 +1,5 @@
 /**
- * The frame: what one process sends another in one transport send. Wire format, version 1:
+ * The frame: what one process sends another in one transport send. Wire format, version 2:
  *
  *   byte 0      WIRE_VERSION
  *   bytes 1..   msgpack map {
@@ -19,9 +19,10 @@
  */
 import { Packr } from 'msgpackr';
 import type { GroupMsg } from './messages.js';
+import { compactRuns, expandRun, isRun } from './data-runs.js';
 import { validateGroupMsg } from './validate.js';
 
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 export interface Frame {
   l: 0 | 1;
@@ -36,7 +37,7 @@ export interface Frame {
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'number' });
 
 export function encodeFrame(frame: Frame): Uint8Array {
-  const body = packr.pack(frame);
+  const body = packr.pack(frame.m.length > 1 ? { ...frame, m: compactRuns(frame.m) } : frame);
   const out = new Uint8Array(body.length + 1);
   out[0] = WIRE_VERSION;
   out.set(body, 1);
@@ -85,6 +86,11 @@ export function decodeFrame(bytes: Uint8Array, maxBytes: number): Decoded | stri
   const messages: GroupMsg[] = [];
   const rejected: string[] = [];
   for (const item of raw.m) {
+    if (isRun(item)) {
+      const expanded = expandRun(item, messages);
+      if (expanded !== undefined) rejected.push(expanded);
+      continue;
+    }
     const result = validateGroupMsg(item);
     if (typeof result === 'string') rejected.push(result);
     else messages.push(result);
