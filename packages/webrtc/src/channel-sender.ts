@@ -108,11 +108,15 @@ export class ChannelSender {
   private pump(): void {
     const channel = this.channel;
     if (this.closed || channel === undefined) return;
+    if (this.head < this.queue.length && channel.readyState !== 'open') return; // the link notices the close and tears down
+    // Read once per pump, then counted here: in wrtc every property read is a call into the network
+    // thread (and `bufferedAmount` only changes between turns anyway); a browser adds each send to it
+    // at once, as this count does.
+    let buffered = this.head < this.queue.length ? channel.bufferedAmount : 0;
     const payloadBytes = this.limits.chunkBytes - FRAGMENT_HEADER_BYTES;
     let writtenBytes = 0;
     while (this.head < this.queue.length) {
-      if (channel.readyState !== 'open') return; // the link notices the close and tears down
-      if (channel.bufferedAmount > this.limits.highWaterBytes) {
+      if (buffered > this.limits.highWaterBytes) {
         this.wait();
         return;
       }
@@ -125,6 +129,7 @@ export class ChannelSender {
       try {
         channel.send(fragment);
         writtenBytes += fragment.byteLength;
+        buffered += fragment.byteLength;
       } catch (error) {
         this.onFailure(error instanceof Error ? error : new Error(String(error)));
         return;
