@@ -68,6 +68,7 @@ export class ProcessEngine {
         peers: () => this.io.peers(name),
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
+        backlogBytes: (process) => this.links.backlogBytes(process),
         query: (process) => this.links.query(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
         getState: () => upcalls.getState(),
@@ -81,6 +82,12 @@ export class ProcessEngine {
   /** An inbound frame from a peer. What it makes the engine send waits for the next `flush`. */
   receive(from: string, bytes: Uint8Array): void {
     this.links.receive(from, bytes, this.io.now());
+    this.continueTransfers(); // an acknowledgement may have made room for a checkpoint's next chunks
+  }
+
+  /** Groups sending a checkpoint send its next chunks, as far as their links have room. */
+  private continueTransfers(): void {
+    for (const g of this.groups.values()) if (g.transferring) g.continueTransfers();
   }
 
   /**
@@ -106,6 +113,7 @@ export class ProcessEngine {
       this.needed = needed;
     }
     const needed = this.needed;
+    this.continueTransfers();
     this.links.tick(now, (peer) => needed.has(peer));
     if (now - this.lastDigestMs >= this.config.keepaliveMs) {
       this.lastDigestMs = now;

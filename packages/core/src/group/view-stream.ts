@@ -9,7 +9,7 @@ import { ProtocolError } from '../errors.js';
 import type { DataMsg, GroupMsg, OrderMsg, StableMsg, ViewValue } from '../wire/messages.js';
 import type { GroupHost } from './group-host.js';
 import type { OwnStream, QueuedSend } from './own-stream.js';
-import { estimateBytes } from '../wire/size.js';
+import { knowSize, payloadBytes } from '../wire/size.js';
 import { ViewLog } from './view-log.js';
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
@@ -84,7 +84,7 @@ export class ViewStream {
     if (msg.o === 1 && msg.vt?.length !== log.size) {
       return new ProtocolError(`causal message from ${msg.f} with a vector of the wrong size`);
     }
-    if (!log.add(msg, rank, estimateBytes(msg.p))) {
+    if (!log.add(msg, rank, payloadBytes(msg))) {
       return msg.n > log.holds()[rank]! + 1 ? new ProtocolError(`gap in the messages of ${msg.f}`) : undefined;
     }
     if (msg.o === 2 && sequencer) log.sequence(rank, msg.n);
@@ -123,6 +123,7 @@ export class ViewStream {
       vt[log.myRank] = causal;
       msg.vt = vt;
     }
+    knowSize(msg, item.bytes);
     log.add(msg, log.myRank, item.bytes);
     if (item.order === 2 && sequencer) log.sequence(log.myRank, seq);
     this.broadcast(msg);
@@ -136,7 +137,7 @@ export class ViewStream {
 
   /**
    * Tells the others what this member holds and delivered (for stability): when it changed, at most
-   * every `stabilityIntervalMs`; but at once when some sender's messages advanced by a quarter of the
+   * every `stabilityIntervalMs`; but at once when some sender's messages advanced by half the
    * flow-control window since the last report. A sender whose window is full waits for exactly this
    * report: on the interval alone, one sender could move at most `windowMessages` per interval
    * (512 per 20-40 ms), whatever the network could carry. Compared field by field: no string built
@@ -147,7 +148,7 @@ export class ViewStream {
     log.reportOwn();
     const size = log.size;
     const last = this.reported;
-    const gap = Math.max(1, this.host.config.windowMessages >> 2);
+    const gap = Math.max(1, this.host.config.windowMessages >> 1);
     let changed = log.nextPosition !== last[2 * size] || log.heldPositions !== last[2 * size + 1];
     let urgent = log.nextPosition - last[2 * size]! >= gap;
     for (let s = 0; s < size; s++) {

@@ -7,11 +7,17 @@ import type { EngineConfig } from '../config.js';
 import type { Lane } from '../transport.js';
 import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.js';
 import type { GroupMsg } from '../wire/messages.js';
-import { estimateBytes } from '../wire/size.js';
+import { payloadBytes } from '../wire/size.js';
 import { ReliableLane } from './reliable-lane.js';
 
 const LANES: readonly Lane[] = ['control', 'data'];
 const MAX_MESSAGES_PER_FRAME = 512;
+/**
+ * A reliable frame of at least this many bytes is acknowledged at the next flush, not after
+ * `ackDelayMs`: its sender paces bulk (a checkpoint's chunks) by what is acknowledged, and a
+ * receiver with nothing to send would otherwise hold the ack for a tick or two.
+ */
+const ACK_AT_ONCE_BYTES = 16 * 1024;
 
 /** DATA-like messages ride the data lane; membership traffic has a lane of its own. */
 function laneOf(message: GroupMsg): 0 | 1 {
@@ -21,17 +27,11 @@ function laneOf(message: GroupMsg): 0 | 1 {
   }
 }
 
-/** A cheap estimate of the bytes a message's payload adds to a frame (large payloads are what matters). */
-function payloadBytes(message: GroupMsg): number {
-  const payload = message.t === 'd' || message.t === 'r' ? message.p : message.t === 's' ? message.d : undefined;
-  if (payload instanceof Uint8Array) return payload.length;
-  if (typeof payload === 'string') return payload.length;
-  return payload === undefined ? 32 : estimateBytes(payload);
-}
-
 interface Peer {
   lanes: [ReliableLane, ReliableLane];
   queued: [GroupMsg[], GroupMsg[]];
+  /** Estimated payload bytes queued on the data lane, not yet in a frame. */
+  queuedBytes: number;
   lastHeardMs: number | undefined;
   lastSentMs: number;
   saidGoodbye: boolean;
@@ -47,6 +47,8 @@ export interface LinkEvents {
 export class PeerLinks {
   private readonly peers = new Map<string, Peer>();
   private readonly dirty = new Set<string>();
+  /** Peers owed an acknowledgement at the next flush (they sent a large frame). */
+  private readonly ackNow = new Set<string>();
 
   constructor(
     private readonly config: EngineConfig,
@@ -60,6 +62,7 @@ export class PeerLinks {
       p = {
         lanes: [new ReliableLane(maxOutOfOrder), new ReliableLane(maxOutOfOrder)],
         queued: [[], []],
+        queuedBytes: 0,
         lastHeardMs: undefined,
         lastSentMs: -Infinity,
         saidGoodbye: false,
@@ -71,8 +74,21 @@ export class PeerLinks {
 
   /** Queues a message for a peer; it goes out, batched, at the next `flush`. */
   enqueue(to: string, message: GroupMsg): void {
-    this.peer(to).queued[laneOf(message)].push(message);
+    const p = this.peer(to);
+    const lane = laneOf(message);
+    p.queued[lane].push(message);
+    if (lane === 1) p.queuedBytes += payloadBytes(message);
     this.dirty.add(to);
+  }
+
+  /**
+   * Bytes on their way to a peer on the data lane: queued, or sent and not yet acknowledged. A
+   * sender of bulk (a checkpoint) keeps this under a bound, so that the group's traffic to that
+   * peer never waits behind more than that.
+   */
+  backlogBytes(peer: string): number {
+    const p = this.peers.get(peer);
+    return p === undefined ? 0 : p.queuedBytes + p.lanes[1].inFlightBytes;
   }
 
   /**
@@ -83,6 +99,7 @@ export class PeerLinks {
   flush(nowMs: number): void {
     for (const id of this.dirty) {
       const p = this.peer(id);
+      p.queuedBytes = 0;
       for (const lane of [0, 1] as const) {
         const queue = p.queued[lane];
         while (queue.length > 0) {
@@ -101,6 +118,11 @@ export class PeerLinks {
       }
     }
     this.dirty.clear();
+    for (const id of this.ackNow) {
+      const p = this.peer(id);
+      if (p.lanes[0].ackOwedSinceMs !== undefined || p.lanes[1].ackOwedSinceMs !== undefined) this.emit(id, p, 0, undefined, [], nowMs);
+    }
+    this.ackNow.clear();
   }
 
   /** The next batch of a queue: up to MAX_MESSAGES_PER_FRAME messages and about `batchBytes` of payload. */
@@ -154,6 +176,7 @@ export class PeerLinks {
       p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
     }
     if (frame.s !== undefined) {
+      if (bytes.length >= ACK_AT_ONCE_BYTES) this.ackNow.add(from);
       for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs)) {
         if (batch.length > 0) this.events.messages(from, batch);
       }

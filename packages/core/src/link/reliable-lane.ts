@@ -55,6 +55,9 @@ export class ReliableLane {
     return this.unacked.length;
   }
 
+  /** Encoded bytes of the frames not yet acknowledged. */
+  inFlightBytes = 0;
+
   /** Assigns the next seq to a batch of messages and keeps it until acknowledged. */
   push(messages: GroupMsg[], nowMs: number): number {
     const seq = this.nextSeq++;
@@ -65,13 +68,18 @@ export class ReliableLane {
   /** Notes the encoded size of the frame `seq`, the one just pushed (its timeout grows with it). */
   sized(seq: number, bytes: number): void {
     const last = this.unacked.at(this.unacked.length - 1);
-    if (last?.seq === seq) last.bytes = bytes;
+    if (last?.seq !== seq) return;
+    this.inFlightBytes += bytes - last.bytes;
+    last.bytes = bytes;
   }
 
   /** The peer acknowledged everything up to `seq` of `epoch`. */
   acknowledge(epoch: number, seq: number): void {
     if (epoch !== this.epoch) return;
-    for (let head = this.unacked.peek(); head !== undefined && head.seq <= seq; head = this.unacked.peek()) this.unacked.shift();
+    for (let head = this.unacked.peek(); head !== undefined && head.seq <= seq; head = this.unacked.peek()) {
+      this.inFlightBytes -= head.bytes;
+      this.unacked.shift();
+    }
   }
 
   /**
@@ -102,6 +110,7 @@ export class ReliableLane {
   /** Forgets everything unacknowledged: the peer is gone or no longer needed. */
   reset(): void {
     this.unacked = new FifoQueue();
+    this.inFlightBytes = 0;
     this.epoch += 1;
     this.nextSeq = 1;
   }
