@@ -70,7 +70,7 @@ describe('benchmarks at a tiny size', () => {
   }, TIMEOUT_MS);
 
   it.runIf(existsSync('/usr/bin/redis-server'))('signaling-throughput', async () => {
-    expect(await run('signaling-throughput', ['--runs', '1', '--clients', '6', '--joins', '1', '--groups', '2', '--signals', '1'])).toContain('signals');
+    expect(await run('signaling-throughput', ['--runs', '1', '--clients', '12', '--joins', '4', '--groups', '4', '--signals', '2'])).toContain('signals');
   }, TIMEOUT_MS);
 
   it('report', async () => {

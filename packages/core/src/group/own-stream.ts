@@ -43,6 +43,7 @@ interface Unstable {
   seq: number;
   ticket: number;
   safe: boolean;
+  bytes: number;
 }
 
 /**
@@ -56,11 +57,6 @@ interface Orphans {
   sends: Unstable[];
 }
 
-interface InWindow {
-  seq: number;
-  bytes: number;
-}
-
 export class OwnStream {
   /** The highest ticket so far: `flush` waits until everything up to it is stable. */
   lastTicket = 0;
@@ -68,7 +64,7 @@ export class OwnStream {
   private unstable = new FifoQueue<Unstable>();
   private orphans: Orphans[] = [];
   /** Own messages not yet delivered by every member, and their bytes. */
-  private window = new FifoQueue<InWindow>();
+  private window = new FifoQueue<Unstable>();
   private windowBytes = 0;
   /** Every send up to this ticket was announced stable. */
   private stableThrough = 0;
@@ -122,8 +118,9 @@ export class OwnStream {
 
   /** The send went out as `seq`: a plain send is done; a safe one waits for stability. */
   multicast(item: QueuedSend, seq: number): void {
-    this.unstable.push({ seq, ticket: item.ticket, safe: item.safe });
-    this.window.push({ seq, bytes: item.bytes });
+    const own: Unstable = { seq, ticket: item.ticket, safe: item.safe, bytes: item.bytes }; // one record in both queues
+    this.unstable.push(own);
+    this.window.push(own);
     this.windowBytes += item.bytes;
     if (!item.safe) this.emit({ type: 'sent', ticket: item.ticket });
   }

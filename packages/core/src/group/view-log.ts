@@ -9,6 +9,7 @@
  * the cut at a view change fills in what a member missed.
  */
 import { FifoQueue } from '../fifo-queue.js';
+import { SeqStore } from './seq-store.js';
 import type { DataMsg, ViewValue } from '../wire/messages.js';
 
 interface Entry {
@@ -18,7 +19,7 @@ interface Entry {
 }
 
 interface Sender {
-  entries: Map<number, Entry>;
+  entries: SeqStore<Entry>;
   /** Highest seq held, contiguously from 1. */
   holds: number;
   /** The sender's causal count at `holds`. */
@@ -71,7 +72,7 @@ export class ViewLog {
     readonly myRank: number,
   ) {
     this.senders = members.map(() => ({
-      entries: new Map(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: new FifoQueue(), causal: new FifoQueue(), causalDelivered: 0, positionedTo: 0,
+      entries: new SeqStore(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: new FifoQueue(), causal: new FifoQueue(), causalDelivered: 0, positionedTo: 0,
       deliveredTo: 0,
     }));
     this.acks = members.map(() => members.map(() => 0));
@@ -281,13 +282,15 @@ export class ViewLog {
       while (s.freedTo < stable) {
         const entry = s.entries.get(s.freedTo + 1);
         if (entry === undefined || !entry.delivered) break;
-        s.entries.delete(s.freedTo + 1);
+        s.entries.deleteFirst(s.freedTo + 1);
         this.retained -= 1;
         this.retainedBytes -= entry.bytes;
         s.freedTo += 1;
       }
     }
-    const floor = Math.min(...this.deliveredPositionsOf, this.nextPosition);
+    if (this.order.length <= 512) return; // prune only what is worth the copy
+    let floor = this.nextPosition;
+    for (const delivered of this.deliveredPositionsOf) floor = Math.min(floor, delivered);
     const prunable = floor - this.orderBase;
     if (prunable > 256 && prunable * 2 >= this.order.length / 2) {
       for (let i = 0; i < prunable * 2; i += 2) this.positioned.delete(key(this.order[i]!, this.order[i + 1]!));
@@ -301,7 +304,7 @@ export class ViewLog {
     const ms: DataMsg[] = [];
     this.senders.forEach((s, rank) => {
       const stable = this.stable(rank);
-      for (const [seq, entry] of s.entries) if (seq > stable) ms.push(entry.msg);
+      for (const [seq, entry] of s.entries.entries()) if (seq > stable) ms.push(entry.msg);
     });
     const pu = this.senders.map((s) => s.positionedTo);
     return { h: this.holds(), hc: this.causalCounts(), ob: this.orderBase, ol: this.order.slice(), pu, ms };

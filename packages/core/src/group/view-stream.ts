@@ -123,7 +123,7 @@ export class ViewStream {
       vt[log.myRank] = causal;
       msg.vt = vt;
     }
-    knowSize(msg, item.bytes);
+    if (typeof item.data === 'object' && item.data !== null && !(item.data instanceof Uint8Array)) knowSize(msg, item.bytes);
     log.add(msg, log.myRank, item.bytes);
     if (item.order === 2 && sequencer) log.sequence(log.myRank, seq);
     this.broadcast(msg);

@@ -5,7 +5,7 @@
  */
 import type { EngineConfig } from '../config.js';
 import type { Lane } from '../transport.js';
-import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.js';
+import { decodeFrame, encodeFrame, encodeFrameWith, encodeMessages, type Frame } from '../wire/frame.js';
 import type { GroupMsg } from '../wire/messages.js';
 import { payloadBytes } from '../wire/size.js';
 import { ReliableLane } from './reliable-lane.js';
@@ -97,6 +97,7 @@ export class PeerLinks {
    * messages the estimate missed) is split in two: a frame must always be small enough to arrive.
    */
   flush(nowMs: number): void {
+    this.lastBatch = undefined;
     for (const id of this.dirty) {
       const p = this.peer(id);
       p.queuedBytes = 0;
@@ -137,13 +138,25 @@ export class PeerLinks {
     return queue.splice(0, count);
   }
 
+  /** The batch encoded last in this flush, and its bytes: the next peer's is usually the same multicast. */
+  private lastBatch: { messages: GroupMsg[]; bytes: Uint8Array } | undefined;
+
   /** Encodes a frame of the lane, with the acknowledgements owed to the peer. */
   private encode(p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[]): Uint8Array {
     const [e0, s0] = p.lanes[0].ack();
     const [e1, s1] = p.lanes[1].ack();
-    const frame: Frame = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1], m: messages };
-    if (seq !== undefined) frame.s = seq;
-    return encodeFrame(frame);
+    const header: Omit<Frame, 'm'> = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1] };
+    if (seq !== undefined) header.s = seq;
+    return encodeFrameWith(header, this.encodedBatch(messages));
+  }
+
+  /** `messages` encoded, or the last batch's bytes when it held the very same messages. */
+  private encodedBatch(messages: GroupMsg[]): Uint8Array {
+    const last = this.lastBatch;
+    if (last !== undefined && last.messages.length === messages.length && last.messages.every((m, i) => m === messages[i])) return last.bytes;
+    const bytes = encodeMessages(messages);
+    this.lastBatch = { messages, bytes };
+    return bytes;
   }
 
   private send(id: string, p: Peer, lane: 0 | 1, bytes: Uint8Array, nowMs: number, sequenced = true): void {
