@@ -103,8 +103,7 @@ async function main(): Promise<void> {
   const all = JSON.parse(await readFile(FILE, 'utf8')) as Json;
   const rows = rowsOf(all);
   console.log(table(['what', 'result', 'baseline (same run)', 'target', ''], rows.map((r) => [r.what, r.result, r.baseline, r.target, yes(r.met)])));
-  const machines = new Set(Object.values(all).map((r) => String((r as Json)['machine'] ?? '')).filter((m) => m !== ''));
-  for (const m of machines) console.log(`machine: ${m}`);
+  for (const [program, r] of Object.entries(all)) console.log(`${program} (${String((r as Json)['measuredAt'])}): ${String((r as Json)['machine'])}`);
 }
 
 void main().catch((error: unknown) => {
