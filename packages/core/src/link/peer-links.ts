@@ -13,11 +13,13 @@ import { ReliableLane } from './reliable-lane.js';
 const LANES: readonly Lane[] = ['control', 'data'];
 const MAX_MESSAGES_PER_FRAME = 512;
 /**
- * A reliable frame of at least this many bytes is acknowledged at the next flush, not after
- * `ackDelayMs`: its sender paces bulk (a checkpoint's chunks) by what is acknowledged, and a
- * receiver with nothing to send would otherwise hold the ack for a tick or two.
+ * A frame that carries a checkpoint's chunks is acknowledged at the next flush, not after
+ * `ackDelayMs`: its sender paces the chunks by what is acknowledged, and a joiner has nothing else
+ * to send that the ack could ride on. Only those: a receiver of bulk traffic that acknowledged every
+ * large frame at once spent a fifth of its time in wrtc's send, which blocks while the network
+ * thread is busy receiving.
  */
-const ACK_AT_ONCE_BYTES = 16 * 1024;
+const carriesState = (messages: readonly GroupMsg[]): boolean => messages.some((m) => m.t === 's');
 
 /** DATA-like messages ride the data lane; membership traffic has a lane of its own. */
 function laneOf(message: GroupMsg): 0 | 1 {
@@ -189,7 +191,7 @@ export class PeerLinks {
       p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
     }
     if (frame.s !== undefined) {
-      if (bytes.length >= ACK_AT_ONCE_BYTES) this.ackNow.add(from);
+      if (carriesState(frame.m)) this.ackNow.add(from);
       for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs)) {
         if (batch.length > 0) this.events.messages(from, batch);
       }
