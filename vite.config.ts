@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: [
       'packages/*/test/**/*.test.ts', 'signaling-server/test/**/*.test.ts', 'e2e/test/**/*.test.ts', 'examples/test/**/*.test.ts',
-      'demo-app/test/**/*.test.ts', 'soak/test/**/*.test.ts',
+      'demo-app/test/**/*.test.ts', 'soak/test/**/*.test.ts', 'bench/test/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 30_000,

@@ -17,6 +17,7 @@ import { intOption } from './args.js';
 import { codecOfFrames, codecPerDelivery, dataMessage } from './sim/codec-baseline.js';
 import { makePayloads, runOrder, type OrderCase, type RunResult } from './sim/order-run.js';
 import { count, fixed, machineLine, median, range, table } from './stats.js';
+import { recordResults } from './results.js';
 
 const CASES: readonly OrderCase[] = [
   { label: 'fifo', order: 'fifo', safe: false },
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
   const members = intOption('members', 4, 2, 16);
   const bytes = intOption('bytes', 100, 1, 64 * 1024);
   console.log(`sim-orders: ${messages} multicasts of ${bytes} bytes in a group of ${members}, ${runs} runs per order`);
-  console.log(await machineLine());
+  const machine = await machineLine();
+  console.log(machine);
   const payloads = makePayloads(messages, bytes);
   const warmup = payloads.slice(0, Math.max(100, messages >> 2));
   for (const order of CASES) await runOrder(order, warmup, members, false); // JIT warm-up, not counted
@@ -110,6 +112,13 @@ async function main(): Promise<void> {
   console.log('engine ÷ baseline: deliveries per CPU-second of the engine over those of the codec baseline, within each run;');
   console.log('  median and spread over the runs ((wall): the same ratio on wall-clock time). 1 = as cheap as the bare codec.');
   console.log('codec share: CPU time to decode and re-encode the frames the engine sent, over the engine\'s CPU time.');
+  await recordResults('sim-orders', {
+    machine, messages, runs, members, bytes,
+    rows: CASES.map((c) => {
+      const xs = samples.get(c)!;
+      return { order: c.label, deliveriesPerCpuS: median(xs.map((s) => s.cpuRate)), engineOverBaseline: median(xs.map((s) => s.ratio)) };
+    }),
+  });
 }
 
 void main().catch((error: unknown) => {

@@ -19,7 +19,8 @@ import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intListOption, intOption } from './args.js';
 import { fixed, machineLine, median, table } from './stats.js';
 import { longestStall, spawnChildren, stopAll } from './webrtc/fleet.js';
-import { addNewcomer, crashMember, formGroup, type Member } from './webrtc/group-steps.js';
+import { addNewcomer, crashMember, formGroup, leaveMember, type Member } from './webrtc/group-steps.js';
+import { recordResults } from './results.js';
 import { measureRaw, type RawSample } from './webrtc/raw-baseline.js';
 
 const STEP_TIMEOUT_MS = 60_000;
@@ -29,6 +30,8 @@ interface GroupSample {
   firstViewMs: number;
   fullViewMs: number;
   newcomerMs: number;
+  /** Graceful leave (`group.leave()`) of the youngest member → the survivors' view. */
+  leaveToViewMs: number;
   /** Abrupt close of the youngest member → the survivors' view (not minus the timeout: see README). */
   closeToViewMs: number;
   /** SIGKILL of the youngest member → the survivors' view, minus the failure timeout. */
@@ -49,20 +52,23 @@ interface Settings {
  * a newcomer, a SIGKILL of the youngest, then (if at least 3 remain) a SIGKILL of the coordinator.
  */
 async function measureGroup(size: number, rep: number, settings: Settings): Promise<GroupSample> {
-  const children = await spawnChildren(size + 1, `n${size}r${rep}-`);
+  const children = await spawnChildren(size + 2, `n${size}r${rep}-`);
   const group = `bench-${size}-${rep}`;
   const { signaling, failureTimeoutMs } = settings;
   const crashTimeoutMs = failureTimeoutMs + STEP_TIMEOUT_MS;
   try {
     const formed = await formGroup(children.slice(0, size), signaling, group, failureTimeoutMs, STEP_TIMEOUT_MS);
-    const closed = await crashMember(formed.members, youngestOf(formed.members), false, crashTimeoutMs);
-    const arrival = await addNewcomer(closed.survivors, children[size]!, signaling, group, failureTimeoutMs, STEP_TIMEOUT_MS);
-    const killed = await crashMember(arrival.members, youngestOf(arrival.members), true, crashTimeoutMs);
+    const left = await leaveMember(formed.members, youngestOf(formed.members), STEP_TIMEOUT_MS);
+    const arrival = await addNewcomer(left.survivors, children[size]!, signaling, group, failureTimeoutMs, STEP_TIMEOUT_MS);
+    const closed = await crashMember(arrival.members, youngestOf(arrival.members), false, crashTimeoutMs);
+    const refilled = await addNewcomer(closed.survivors, children[size + 1]!, signaling, group, failureTimeoutMs, STEP_TIMEOUT_MS);
+    const killed = await crashMember(refilled.members, youngestOf(refilled.members), true, crashTimeoutMs);
     const coordinator = killed.survivors.length >= 3 ? await crashMember(killed.survivors, killed.survivors[0]!, true, crashTimeoutMs) : undefined;
     return {
       firstViewMs: median(formed.firstViewMs),
       fullViewMs: formed.fullViewMs,
       newcomerMs: arrival.firstViewMs,
+      leaveToViewMs: left.detectMs,
       closeToViewMs: closed.detectMs,
       killExcessMs: killed.detectMs - failureTimeoutMs,
       coordinatorExcessMs: coordinator === undefined ? undefined : coordinator.detectMs - failureTimeoutMs,
@@ -97,6 +103,7 @@ function rows(sizes: readonly number[], samples: Map<number, GroupSample[]>, raw
       ratio(xs, (s) => s.fullViewMs, (r) => r.openMs),
       med(xs.map((s) => s.newcomerMs)),
       ratio(xs, (s) => s.newcomerMs, (r) => r.openMs),
+      spread(xs.map((s) => s.leaveToViewMs)),
       med(xs.map((s) => s.closeToViewMs)),
       ratio(xs, (s) => s.closeToViewMs, (r) => r.rttMs),
       spread(xs.map((s) => s.killExcessMs)),
@@ -112,7 +119,8 @@ async function main(): Promise<void> {
   const failureTimeoutMs = intOption('timeout-ms', 1000, 100, 10_000);
   const cancelBudget = budgetGuard('webrtc-connect'); // fleet.ts kills every child on exit
   console.log(`webrtc-connect: sizes ${sizes.join(', ')}, ${runs} runs, failure timeout ${failureTimeoutMs} ms`);
-  console.log(await machineLine());
+  const machine = await machineLine();
+  console.log(machine);
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1' });
   const settings: Settings = { signaling: server.url, failureTimeoutMs };
   const raws: RawSample[] = [];
@@ -129,8 +137,21 @@ async function main(): Promise<void> {
   }
   console.log(`raw channel (2 processes): open ${fixed(median(raws.map((r) => r.openMs)), 0)} ms, round trip ${fixed(median(raws.map((r) => r.rttMs)), 2)} ms (medians)`);
   const header = ['processes', 'connect→first view ms', 'all in full view ms', '÷ raw open', 'newcomer ms', '÷ raw open',
-    'abrupt close→view ms', '÷ raw rtt', 'SIGKILL youngest: view − timeout ms', 'SIGKILL coordinator: view − timeout ms', 'longest stall ms, per run'];
+    'graceful leave→view ms', 'abrupt close→view ms', '÷ raw rtt', 'SIGKILL youngest: view − timeout ms', 'SIGKILL coordinator: view − timeout ms', 'longest stall ms, per run'];
   console.log(table(header, rows(sizes, samples, raws)));
+  const med = (xs: Array<number | undefined>): number => median(xs.filter((x): x is number => x !== undefined));
+  await recordResults('webrtc-connect', {
+    machine, failureTimeoutMs, runs, rawOpenMs: med(raws.map((r) => r.openMs)), rawRttMs: med(raws.map((r) => r.rttMs)),
+    sizes: sizes.map((size) => {
+      const xs = samples.get(size)!;
+      return {
+        processes: size, firstViewMs: med(xs.map((s) => s.firstViewMs)), fullViewMs: med(xs.map((s) => s.fullViewMs)),
+        newcomerMs: med(xs.map((s) => s.newcomerMs)), leaveToViewMs: xs.map((s) => s.leaveToViewMs),
+        closeToViewMs: med(xs.map((s) => s.closeToViewMs)), killExcessMs: xs.map((s) => s.killExcessMs),
+        coordinatorExcessMs: xs.map((s) => s.coordinatorExcessMs ?? null),
+      };
+    }),
+  });
 }
 
 void main().then(

@@ -10,6 +10,7 @@ import type { Group, Process } from '@synchrony/core';
 import { connect, DEFAULT_LIMITS, type WrtcLike } from '@synchrony/webrtc';
 import { STALL_REPORT_MS, wallNow, type Command, type Report } from './messages.js';
 import { openRawChannel, RAW_BULK, RAW_LAST, RAW_PING, RAW_PONG, type RawChannel } from './raw-peer.js';
+import { openRawMesh, RawWriter, type RawMesh } from './raw-mesh.js';
 
 const WRTC = wrtc as unknown as WrtcLike;
 const RAW_OPEN_TIMEOUT_MS = 30_000;
@@ -18,21 +19,38 @@ const STALL_PROBE_MS = 10;
 let member: { process: Process; group: Group } | undefined;
 let raw: RawChannel | undefined;
 let delivered = 0;
+let mesh: RawMesh | undefined;
+/** What a stream does with each message that arrives here (group delivery or raw receipt). */
+let sink: (data: unknown) => void = () => {};
 
 function report(message: Report): void {
   process.send?.(message);
 }
 
 /** connect(), join, and report every view from the first on. */
-async function startGroup(signaling: string, name: string, failureTimeoutMs: number): Promise<void> {
+async function startGroup(signaling: string, name: string, failureTimeoutMs: number, stateBytes = 0): Promise<void> {
   const startAt = wallNow();
-  const peer = await connect({ signaling, iceServers: [], wrtc: WRTC });
+  // BENCH_CONFIG: engine settings as JSON, for experiments (e.g. '{"windowMessages":4096}').
+  const config = process.env['BENCH_CONFIG'] === undefined ? {} : { config: JSON.parse(process.env['BENCH_CONFIG']) as Record<string, number> };
+  const peer = await connect({ signaling, iceServers: [], wrtc: WRTC, ...config });
   report({ ev: 'connected', startAt, at: wallNow() });
   peer.on('error', (error) => report({ ev: 'error', message: `process: ${error.message}` }));
-  const group = peer.group(name, { failureTimeoutMs });
+  // With stateBytes, the group's state is that many bytes: a joiner gets them by state transfer.
+  let state: Uint8Array | undefined = stateBytes > 0 ? new Uint8Array(stateBytes).fill(5) : undefined;
+  const upcalls = stateBytes === 0 ? {} : {
+    getState: () => state,
+    setState: (s: unknown) => {
+      state = s as Uint8Array;
+      report({ ev: 'state-loaded', at: wallNow(), bytes: state?.byteLength ?? 0 });
+    },
+  };
+  const group = peer.group(name, { failureTimeoutMs, ...upcalls });
   member = { process: peer, group };
   group.on('view', (v) => report({ ev: 'view', at: wallNow(), me: group.me, id: v.id, members: [...v.members], primary: v.primary }));
-  group.on('message', () => void (delivered += 1));
+  group.on('message', (m) => {
+    delivered += 1;
+    sink(m.data);
+  });
   await group.join();
 }
 
@@ -54,6 +72,100 @@ async function groupSend(count: number, bytes: number, chunk: number, expected: 
   while (delivered < expected && rejected === undefined) await sleep(2);
   if (rejected !== undefined) throw rejected instanceof Error ? rejected : new Error(String(rejected));
   report({ ev: 'delivered', startAt, at: wallNow(), count: delivered });
+}
+
+/** Joins the raw mesh of `size` processes. */
+async function startRawMesh(signaling: string, group: string, size: number): Promise<void> {
+  mesh = await openRawMesh(signaling, group, size, WRTC, RAW_OPEN_TIMEOUT_MS);
+  mesh.onMessage((data) => sink(data));
+  report({ ev: 'raw-mesh-open', at: wallNow() });
+}
+
+/** Bytes 0..8 of every stream message: when it was sent (wallNow), for the latency. */
+function stamped(bytes: number, at: number): Uint8Array {
+  const out = new Uint8Array(Math.max(16, bytes));
+  new DataView(out.buffer).setFloat64(0, at);
+  out.fill(7, 8);
+  return out;
+}
+
+function stampOf(data: unknown): number | undefined {
+  if (!(data instanceof Uint8Array) || data.byteLength < 8) return undefined;
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(0);
+}
+
+/** Latencies kept per stream at most (a uniform sample beyond). */
+const MAX_LATENCIES = 20_000;
+
+/** See the 'stream' command in messages.ts. */
+async function stream(command: Extract<Command, { cmd: 'stream' }>): Promise<void> {
+  const { on, count, bytes, order, safe, ratePerS, chunk, expected, latency, pieceBytes } = command;
+  let received = 0;
+  const latencies: number[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  let sending = false;
+  let lastAt: number | undefined;
+  let maxGapMs = 0;
+  sink = (data) => {
+    received += 1;
+    const now = wallNow();
+    if (lastAt !== undefined) maxGapMs = Math.max(maxGapMs, now - lastAt);
+    lastAt = now;
+    if (latency && !sending) {
+      const at = stampOf(data);
+      if (at !== undefined) {
+        const ms = wallNow() - at;
+        if (latencies.length < MAX_LATENCIES) latencies.push(ms);
+        else latencies[Math.floor(Math.random() * MAX_LATENCIES)] = ms;
+      }
+    }
+    if (received === expected) done();
+  };
+  if (expected === 0) done();
+  let firstSendAt: number | undefined;
+  let rejected: unknown;
+  if (count > 0) {
+    sending = true;
+    await sleep(Math.max(0, command.startAt - wallNow()));
+    firstSendAt = wallNow();
+    const group = member?.group;
+    const writer = mesh === undefined ? undefined : new RawWriter(mesh.channels);
+    const send = async (): Promise<void> => {
+      const data = stamped(bytes, wallNow());
+      if (on === 'group') {
+        void group!.send(data, { order, safe }).catch((error: unknown) => void (rejected ??= error));
+        return;
+      }
+      for (let at = 0; at < data.byteLength; at += pieceBytes) {
+        await writer!.multicast(at === 0 ? data.subarray(0, pieceBytes) : data.subarray(at, at + pieceBytes));
+      }
+    };
+    for (let i = 0; i < count && rejected === undefined; i++) {
+      if (ratePerS > 0) {
+        while ((wallNow() - firstSendAt) * ratePerS / 1000 < i) await sleep(1);
+      } else if (i > 0 && i % chunk === 0) await new Promise((resolve) => setImmediate(resolve));
+      await send();
+    }
+  }
+  for (let waits = 0; rejected === undefined; waits++) {
+    if (waits > 0 && waits % 100 === 0) {
+      const channels = mesh?.channels.map((c) => `${c.readyState}/${c.bufferedAmount}`).join(' ') ?? '';
+      report({ ev: 'error', message: `stream on ${on}: ${received} of ${expected} after ${waits / 10} s ${channels}` });
+    }
+    const timeout = sleep(100).then(() => 'wait');
+    if ((await Promise.race([finished.then(() => 'done'), timeout])) === 'done') break;
+  }
+  const at = wallNow();
+  sink = () => {};
+  if (rejected !== undefined) throw rejected instanceof Error ? rejected : new Error(String(rejected));
+  report({ ev: 'streamed', firstSendAt, at, received, latenciesMs: latencies, heapBytes: process.memoryUsage().heapUsed, maxGapMs });
+}
+
+async function leave(): Promise<void> {
+  report({ ev: 'leaving', at: wallNow() });
+  await member?.group.leave();
+  report({ ev: 'left', at: wallNow() });
 }
 
 async function crash(): Promise<void> {
@@ -125,14 +237,18 @@ async function rawSend(count: number, bytes: number): Promise<void> {
 
 async function handle(command: Command): Promise<void> {
   switch (command.cmd) {
-    case 'group': return startGroup(command.signaling, command.group, command.failureTimeoutMs);
+    case 'group': return startGroup(command.signaling, command.group, command.failureTimeoutMs, command.stateBytes);
     case 'group-send': return groupSend(command.count, command.bytes, command.chunk, command.expected);
     case 'crash': return crash();
     case 'raw': return startRaw(command.signaling, command.group);
     case 'raw-rtt': return rawRtt(command.count);
     case 'raw-send': return rawSend(command.count, command.bytes);
+    case 'raw-mesh': return startRawMesh(command.signaling, command.group, command.size);
+    case 'stream': return stream(command);
+    case 'leave': return leave();
     case 'exit':
       raw?.close();
+      mesh?.close();
       await member?.process.close({ abrupt: true });
       process.exit(0);
   }

@@ -48,6 +48,18 @@ export interface Failover {
   viewId: number;
 }
 
+/** `leaver` leaves gracefully (`group.leave()`); measures from that call until the last survivor's view without it. */
+export async function leaveMember(members: readonly Member[], leaver: Member, timeoutMs: number): Promise<Failover> {
+  const survivors = members.filter((m) => m !== leaver);
+  const marks = survivors.map((m) => m.child.reports.length);
+  const leaveMark = leaver.child.reports.length;
+  leaver.child.send({ cmd: 'leave' });
+  const leaving = await waitAfter(leaver.child, leaveMark, isEv('leaving'), timeoutMs, 'leaving');
+  const without = (r: Report): r is ViewReport => r.ev === 'view' && r.primary && !r.members.includes(leaver.me);
+  const views = await Promise.all(survivors.map((m, i) => waitAfter(m.child, marks[i]!, without, timeoutMs, 'view without the leaver')));
+  return { detectMs: Math.max(...views.map((v) => v.at)) - leaving.at, survivors, viewId: views[0]!.id };
+}
+
 /** Crashes `victim` (abrupt close, or SIGKILL with `kill`) and waits for the survivors' next view. */
 export async function crashMember(members: readonly Member[], victim: Member, kill: boolean, timeoutMs: number): Promise<Failover> {
   const survivors = members.filter((m) => m !== victim);

@@ -11,7 +11,7 @@
 /** Parent → child. */
 export type Command =
   /** connect() to `signaling`, then join `group`; report every view. */
-  | { cmd: 'group'; signaling: string; group: string; failureTimeoutMs: number }
+  | { cmd: 'group'; signaling: string; group: string; failureTimeoutMs: number; stateBytes?: number }
   /**
    * Multicast `count` messages of `bytes` in total order, `chunk` per turn of the event loop;
    * report when `expected` were delivered here.
@@ -25,6 +25,21 @@ export type Command =
   | { cmd: 'raw-rtt'; count: number }
   /** Raw baseline, initiator only: `count` messages of `bytes` under backpressure; the other side reports. */
   | { cmd: 'raw-send'; count: number; bytes: number }
+  /** Raw baseline for group workloads: join a raw mesh of `size` processes (raw-mesh.ts). */
+  | { cmd: 'raw-mesh'; signaling: string; group: string; size: number }
+  /**
+   * A stream workload (webrtc-messaging.ts), on the group or on the raw mesh: send `count` messages
+   * of `bytes` (`ratePerS` per second, or as fast as possible with 0, `chunk` per event-loop turn),
+   * and report once `expected` messages arrived here. On the raw mesh a message larger than
+   * `pieceBytes` goes as several sends of at most that, and `expected` counts the pieces.
+   * With `latency`, the receiver keeps the delay of every message it did not send itself.
+   */
+  | { cmd: 'stream'; on: 'group' | 'raw'; count: number; bytes: number; order: 'fifo' | 'causal' | 'total'; safe: boolean;
+      ratePerS: number; chunk: number; expected: number; latency: boolean; pieceBytes: number;
+      /** Senders start at this time (wallNow): every receiver is armed by then. */
+      startAt: number }
+  /** Leave the group gracefully (the process stays). */
+  | { cmd: 'leave' }
   /** Close everything gracefully and exit. */
   | { cmd: 'exit' };
 
@@ -39,6 +54,15 @@ export type Report =
   | { ev: 'raw-rtt'; rttsMs: number[] }
   | { ev: 'raw-received'; firstAt: number; at: number; count: number; bytes: number }
   | { ev: 'raw-sent'; startAt: number; at: number }
+  | { ev: 'raw-mesh-open'; at: number }
+  /** A stream finished here: `firstSendAt` when this process sent, `latenciesMs` when asked for. */
+  | { ev: 'streamed'; firstSendAt: number | undefined; at: number; received: number; latenciesMs: number[]; heapBytes: number;
+      /** The longest time between two arrivals here, from the first. */
+      maxGapMs: number }
+  /** The joiner's setState ran with a state of `bytes`. */
+  | { ev: 'state-loaded'; at: number; bytes: number }
+  | { ev: 'leaving'; at: number }
+  | { ev: 'left'; at: number }
   /** The child's event loop did not turn for `ms` (timers, frames and ticks all waited). */
   | { ev: 'stall'; at: number; ms: number }
   /** Something the process reported and survived (e.g. a peer's malformed frame). */

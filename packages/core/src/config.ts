@@ -45,6 +45,11 @@ export interface EngineConfig {
   readonly batchBytes: number;
   /** A state checkpoint is sent in chunks of this many bytes. */
   readonly stateChunkBytes: number;
+  /**
+   * ...and paced: the next chunk goes to a joiner only while fewer than this many bytes are queued
+   * or unacknowledged on the data lane to it, so the group's traffic to it never waits behind more.
+   */
+  readonly stateWindowBytes: number;
   /** Messages buffered for a view not installed yet, at most. */
   readonly maxFutureMessages: number;
   /** Application sends queued while a view change runs, at most; more reject. */
@@ -75,6 +80,7 @@ export const DEFAULT_CONFIG: EngineConfig = Object.freeze({
   maxMessageBytes: 32 * 1024 * 1024,
   batchBytes: 1024 * 1024,
   stateChunkBytes: 64 * 1024,
+  stateWindowBytes: 2 * 1024 * 1024,
   maxFutureMessages: 100_000,
   maxQueuedSends: 100_000,
   linkWindowFrames: 4096,

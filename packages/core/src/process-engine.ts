@@ -101,6 +101,7 @@ export class ProcessEngine {
         peers: () => this.io.peers(name).filter((peer) => !this.gate.refuses(peer, name)),
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
+        backlogBytes: (process) => this.links.backlogBytes(process),
         query: (process) => this.links.query(process, this.io.now()),
         lateness: (process) => this.links.lateness(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
@@ -117,6 +118,12 @@ export class ProcessEngine {
   /** An inbound frame from a peer. What it makes the engine send waits for the next `flush`. */
   receive(from: string, bytes: Uint8Array): void {
     this.links.receive(from, bytes, this.io.now());
+    this.continueTransfers(); // an acknowledgement may have made room for a checkpoint's next chunks
+  }
+
+  /** Groups sending a checkpoint send its next chunks, as far as their links have room. */
+  private continueTransfers(): void {
+    for (const g of this.groups.values()) if (g.transferring) g.continueTransfers();
   }
 
   /**
@@ -149,6 +156,7 @@ export class ProcessEngine {
     }
     const needed = this.needed;
     this.gate.tick(now);
+    this.continueTransfers();
     this.links.tick(now, (peer) => needed.has(peer));
     if (now - this.lastDigestMs >= this.config.keepaliveMs) {
       this.lastDigestMs = now;

@@ -319,6 +319,16 @@ export class GroupEngine {
     return out;
   }
 
+  /** Whether a checkpoint is being sent to a joiner (state-transfer.ts paces it). */
+  get transferring(): boolean {
+    return this.state.sending;
+  }
+
+  /** Sends more of the checkpoint being sent, as far as the links to the joiners have room. */
+  continueTransfers(): void {
+    if (this.phase.kind === 'member') this.state.sendMore(this.phase.view.id);
+  }
+
   stats(): GroupStats {
     const stream = this.phase.kind === 'member' ? this.phase.stream : undefined;
     return {
@@ -719,7 +729,7 @@ export class GroupEngine {
     const provides = value.provider === this.me && value.needState.some((m) => m !== this.me);
     const checkpoint = provides ? this.takeCheckpoint() : undefined;
     if (!value.members.includes(this.me)) {
-      if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint); // a leaver's last duty
+      if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint, false); // a leaver's last duty, at once
       if (previous === undefined) return;
       this.ending = { member: this.me, value };
       const rank = previous.view.members.indexOf(this.me);

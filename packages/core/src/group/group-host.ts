@@ -42,6 +42,8 @@ export interface GroupHost {
   discovered(): boolean;
   /** When the process was last heard from. */
   lastHeard(process: string): number;
+  /** Bytes queued or unacknowledged on the data lane to a process (state transfer paces by it). */
+  backlogBytes(process: string): number;
   /** Asks a process that has been silent to answer at once. */
   query(process: string): void;
   /** How late the process's frames have come lately. */

@@ -12,6 +12,7 @@
  * its message is stable, and `flush` once everything sent before it is.
  */
 import type { EngineConfig } from '../config.js';
+import { FifoQueue } from '../fifo-queue.js';
 import type { OrderCode } from '../wire/messages.js';
 import type { GroupEvent } from './group-host.js';
 
@@ -42,6 +43,7 @@ interface Unstable {
   seq: number;
   ticket: number;
   safe: boolean;
+  bytes: number;
 }
 
 /**
@@ -55,19 +57,14 @@ interface Orphans {
   sends: Unstable[];
 }
 
-interface InWindow {
-  seq: number;
-  bytes: number;
-}
-
 export class OwnStream {
   /** The highest ticket so far: `flush` waits until everything up to it is stable. */
   lastTicket = 0;
-  private readonly queue: QueuedSend[] = [];
-  private unstable: Unstable[] = [];
+  private readonly queue = new FifoQueue<QueuedSend>();
+  private unstable = new FifoQueue<Unstable>();
   private orphans: Orphans[] = [];
   /** Own messages not yet delivered by every member, and their bytes. */
-  private window: InWindow[] = [];
+  private window = new FifoQueue<Unstable>();
   private windowBytes = 0;
   /** Every send up to this ticket was announced stable. */
   private stableThrough = 0;
@@ -105,7 +102,7 @@ export class OwnStream {
 
   /** The next send to multicast, if the window has room for it. */
   next(): QueuedSend | undefined {
-    const head = this.queue[0];
+    const head = this.queue.peek();
     if (head === undefined) return undefined;
     const full = this.window.length >= this.config.windowMessages ||
       (this.window.length > 0 && this.windowBytes + head.bytes > this.config.windowBytes);
@@ -121,22 +118,27 @@ export class OwnStream {
 
   /** The send went out as `seq`: a plain send is done; a safe one waits for stability. */
   multicast(item: QueuedSend, seq: number): void {
-    this.unstable.push({ seq, ticket: item.ticket, safe: item.safe });
-    this.window.push({ seq, bytes: item.bytes });
+    const own: Unstable = { seq, ticket: item.ticket, safe: item.safe, bytes: item.bytes }; // one record in both queues
+    this.unstable.push(own);
+    this.window.push(own);
     this.windowBytes += item.bytes;
     if (!item.safe) this.emit({ type: 'sent', ticket: item.ticket });
   }
 
   /** Every own message up to `seq` is delivered by every member: it leaves the window. */
   deliveredTo(seq: number): void {
-    let done = 0;
-    while (done < this.window.length && this.window[done]!.seq <= seq) this.windowBytes -= this.window[done++]!.bytes;
-    if (done > 0) this.window = this.window.slice(done);
+    for (let head = this.window.peek(); head !== undefined && head.seq <= seq; head = this.window.peek()) {
+      this.windowBytes -= head.bytes;
+      this.window.shift();
+    }
   }
 
   /** Every own message up to `seq` is held by every member. */
   stableTo(seq: number): void {
-    while (this.unstable.length > 0 && this.unstable[0]!.seq <= seq) this.settle(this.unstable.shift()!);
+    for (let head = this.unstable.peek(); head !== undefined && head.seq <= seq; head = this.unstable.peek()) {
+      this.unstable.shift();
+      this.settle(head);
+    }
     this.recheck();
   }
 
@@ -145,7 +147,7 @@ export class OwnStream {
    * sent, so a flush does not wait for it).
    */
   recheck(): void {
-    let first = this.unstable[0]?.ticket ?? this.queue[0]?.ticket ?? this.lastTicket + 1;
+    let first = this.unstable.peek()?.ticket ?? this.queue.peek()?.ticket ?? this.lastTicket + 1;
     for (const o of this.orphans) first = Math.min(first, o.sends[0]?.ticket ?? first);
     const through = first - 1;
     if (through > this.stableThrough) {
@@ -165,14 +167,14 @@ export class OwnStream {
    * were delivered nowhere, and reject.
    */
   settleByCut(cutSeq: number, dropped: readonly number[], error: Error): void {
-    const sends = this.unstable;
+    const sends = this.unstable.toArray();
     this.resetView();
     this.decide(sends, (seq) => seq <= cutSeq && !dropped.includes(seq), error);
   }
 
   /** The view ended without this member, and it does not know the cut: its sends wait for their fate. */
   orphan(member: string, viewId: number): void {
-    const sends = this.unstable;
+    const sends = this.unstable.toArray();
     this.resetView();
     if (sends.length > 0) this.orphans.push({ member, viewId, sends });
   }
@@ -214,7 +216,7 @@ export class OwnStream {
    * settled; the next view numbers from 1 again.
    */
   endView(): void {
-    const done = this.unstable;
+    const done = this.unstable.toArray();
     this.resetView();
     for (const own of done) this.settle(own);
     this.recheck();
@@ -224,16 +226,15 @@ export class OwnStream {
   resetView(): void {
     this.seq = 0;
     this.causal = 0;
-    this.unstable = [];
-    this.window = [];
+    this.unstable = new FifoQueue();
+    this.window = new FifoQueue();
     this.windowBytes = 0;
   }
 
   /** Refuses every queued send (none of them went out). */
   rejectQueued(error: Error): void {
     if (this.queue.length === 0) return;
-    const tickets = this.queue.map((q) => q.ticket);
-    this.queue.length = 0;
+    const tickets = this.queue.clear().map((q) => q.ticket);
     this.emit({ type: 'rejected', tickets, error });
     this.recheck();
   }

@@ -2,7 +2,14 @@
  * State transfer (DESIGN.md §8): the provider's checkpoint, taken exactly at the cut, is
  * serialised once and sent to each joiner in chunks; the joiner reassembles it before it
  * delivers anything of its first view.
+ *
+ * The chunks are paced: a chunk goes to a joiner only while the data lane toward it has less than
+ * `stateWindowBytes` queued or unacknowledged (`GroupHost.backlogBytes`), and the rest follow as
+ * acknowledgements come back (the process calls `sendMore` on every input). Sent all at once, a
+ * 10 MiB checkpoint sat in the link ahead of every frame of the group's traffic to the joiner, and
+ * its frames (1 MiB each) risked retransmission before the channel had drained them.
  */
+import { processOf } from '../ids.js';
 import { decodeValue, encodeValue } from '../wire/frame.js';
 import type { ViewValue } from '../wire/messages.js';
 import { ApplicationError } from '../errors.js';
@@ -25,6 +32,8 @@ export class StateTransfer {
   /** Providers whose checkpoint failed this member (reported in flushes, passed over). */
   readonly failed: string[] = [];
   private assembly: StateAssembly | undefined;
+  /** Checkpoints being sent: to whom, of which view, and the next chunk. */
+  private outgoing: Array<{ to: string; viewId: number; me: string; chunks: Uint8Array[]; next: number }> = [];
 
   constructor(
     private readonly group: string,
@@ -41,16 +50,44 @@ export class StateTransfer {
     }
   }
 
-  /** Sends the checkpoint (or the news that there is none) to every member of the new view that needs it. */
-  provide(value: ViewValue, me: string, chunks: Uint8Array[] | Error): void {
+  /**
+   * Sends the checkpoint (or the news that there is none) to every member of the new view that
+   * needs it: paced (see the file comment), or all at once with `paced` false (a provider that
+   * leaves as it provides has no later input to pace by). Transfers of an earlier view are dropped.
+   */
+  provide(value: ViewValue, me: string, chunks: Uint8Array[] | Error, paced = true): void {
+    this.outgoing = [];
     for (const to of value.needState) {
       if (to === me) continue;
       if (chunks instanceof Error) {
         this.host.send(to, { t: 'z', g: this.group, v: value.id, f: me, to, e: chunks.message.slice(0, 4096) });
         continue;
       }
-      chunks.forEach((d, i) => this.host.send(to, { t: 's', g: this.group, v: value.id, f: me, to, i, c: chunks.length, d }));
+      this.outgoing.push({ to, viewId: value.id, me, chunks, next: 0 });
     }
+    this.sendMore(value.id, paced ? this.host.config.stateWindowBytes : Infinity);
+  }
+
+  /** Whether a checkpoint is still being sent. */
+  get sending(): boolean {
+    return this.outgoing.length > 0;
+  }
+
+  /**
+   * Sends the next chunks of each checkpoint being sent, while the link to its joiner has room;
+   * drops those of a view other than `viewId` (a later view change names a provider afresh).
+   */
+  sendMore(viewId: number, windowBytes = this.host.config.stateWindowBytes): void {
+    if (this.outgoing.length === 0) return;
+    this.outgoing = this.outgoing.filter((o) => o.viewId === viewId && o.next < o.chunks.length);
+    for (const o of this.outgoing) {
+      const link = processOf(o.to) ?? o.to;
+      while (o.next < o.chunks.length && (o.next === 0 || this.host.backlogBytes(link) < windowBytes)) {
+        const i = o.next++;
+        this.host.send(o.to, { t: 's', g: this.group, v: o.viewId, f: o.me, to: o.to, i, c: o.chunks.length, d: o.chunks[i]! });
+      }
+    }
+    this.outgoing = this.outgoing.filter((o) => o.next < o.chunks.length);
   }
 
   /** Waits for a checkpoint from `provider` (afresh: chunks of an earlier view's transfer are forgotten). */
@@ -91,6 +128,7 @@ export class StateTransfer {
   reset(): void {
     this.done();
     this.failed.length = 0;
+    this.outgoing = [];
   }
 }
 

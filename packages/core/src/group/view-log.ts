@@ -8,6 +8,8 @@
  * so a member receives each sender's messages in seq order (`holds` is contiguous); only
  * the cut at a view change fills in what a member missed.
  */
+import { FifoQueue } from '../fifo-queue.js';
+import { SeqStore } from './seq-store.js';
 import type { DataMsg, ViewValue } from '../wire/messages.js';
 
 interface Entry {
@@ -17,15 +19,15 @@ interface Entry {
 }
 
 interface Sender {
-  entries: Map<number, Entry>;
+  entries: SeqStore<Entry>;
   /** Highest seq held, contiguously from 1. */
   holds: number;
   /** The sender's causal count at `holds`. */
   causalAtHolds: number;
   /** Every seq at or below this was freed (delivered and stable). */
   freedTo: number;
-  fifo: number[];
-  causal: number[];
+  fifo: FifoQueue<number>;
+  causal: FifoQueue<number>;
   causalDelivered: number;
   /** Highest seq of this sender known to have a total-order position. */
   positionedTo: number;
@@ -70,7 +72,7 @@ export class ViewLog {
     readonly myRank: number,
   ) {
     this.senders = members.map(() => ({
-      entries: new Map(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: [], causal: [], causalDelivered: 0, positionedTo: 0,
+      entries: new SeqStore(), holds: 0, causalAtHolds: 0, freedTo: 0, fifo: new FifoQueue(), causal: new FifoQueue(), causalDelivered: 0, positionedTo: 0,
       deliveredTo: 0,
     }));
     this.acks = members.map(() => members.map(() => 0));
@@ -98,6 +100,27 @@ export class ViewLog {
   /** Per sender, the seq up to which this member delivered everything. */
   deliveredPrefix(): number[] {
     return this.senders.map((s) => s.deliveredTo);
+  }
+
+  /** Highest seq of sender `rank` held here, contiguously from 1. */
+  holdsOf(rank: number): number {
+    return this.senders[rank]!.holds;
+  }
+
+  /** The seq of sender `rank` up to which this member delivered everything. */
+  deliveredOf(rank: number): number {
+    return this.senders[rank]!.deliveredTo;
+  }
+
+  /**
+   * Records this member's own report, as `report` would, without building it: what it holds is
+   * recorded as it adds messages, what it delivered here.
+   */
+  reportOwn(): void {
+    const done = this.deliveredBy[this.myRank]!;
+    for (let s = 0; s < this.size; s++) done[s] = Math.max(done[s]!, this.senders[s]!.deliveredTo);
+    this.deliveredPositionsOf[this.myRank] = Math.max(this.deliveredPositionsOf[this.myRank]!, this.nextPosition);
+    this.heldPositionsOf[this.myRank] = Math.max(this.heldPositionsOf[this.myRank]!, this.heldPositions);
   }
 
   /** Stores a message received in seq order; false for a duplicate or a gap. */
@@ -219,14 +242,14 @@ export class ViewLog {
       for (let rank = 0; rank < this.size; rank++) {
         const s = this.senders[rank]!;
         while (s.fifo.length > 0) {
-          const entry = s.entries.get(s.fifo[0]!)!;
+          const entry = s.entries.get(s.fifo.peek()!)!;
           if (!this.deliverable(entry, rank)) break;
           s.fifo.shift();
           this.mark(entry, rank, deliver);
           progress = true;
         }
         while (s.causal.length > 0) {
-          const entry = s.entries.get(s.causal[0]!)!;
+          const entry = s.entries.get(s.causal.peek()!)!;
           if (!this.deliverable(entry, rank) || !this.causallyReady(entry.msg, rank)) break;
           s.causal.shift();
           this.mark(entry, rank, deliver);
@@ -259,13 +282,15 @@ export class ViewLog {
       while (s.freedTo < stable) {
         const entry = s.entries.get(s.freedTo + 1);
         if (entry === undefined || !entry.delivered) break;
-        s.entries.delete(s.freedTo + 1);
+        s.entries.deleteFirst(s.freedTo + 1);
         this.retained -= 1;
         this.retainedBytes -= entry.bytes;
         s.freedTo += 1;
       }
     }
-    const floor = Math.min(...this.deliveredPositionsOf, this.nextPosition);
+    if (this.order.length <= 512) return; // prune only what is worth the copy
+    let floor = this.nextPosition;
+    for (const delivered of this.deliveredPositionsOf) floor = Math.min(floor, delivered);
     const prunable = floor - this.orderBase;
     if (prunable > 256 && prunable * 2 >= this.order.length / 2) {
       for (let i = 0; i < prunable * 2; i += 2) this.positioned.delete(key(this.order[i]!, this.order[i + 1]!));
@@ -279,7 +304,7 @@ export class ViewLog {
     const ms: DataMsg[] = [];
     this.senders.forEach((s, rank) => {
       const stable = this.stable(rank);
-      for (const [seq, entry] of s.entries) if (seq > stable) ms.push(entry.msg);
+      for (const [seq, entry] of s.entries.entries()) if (seq > stable) ms.push(entry.msg);
     });
     const pu = this.senders.map((s) => s.positionedTo);
     return { h: this.holds(), hc: this.causalCounts(), ob: this.orderBase, ol: this.order.slice(), pu, ms };

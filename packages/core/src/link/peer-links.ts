@@ -5,15 +5,23 @@
  */
 import type { EngineConfig } from '../config.js';
 import type { Lane } from '../transport.js';
-import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.js';
+import { decodeFrame, encodeFrame, encodeFrameWith, encodeMessages, type Frame } from '../wire/frame.js';
 import type { GroupMsg } from '../wire/messages.js';
-import { estimateBytes } from '../wire/size.js';
+import { payloadBytes } from '../wire/size.js';
 import { ReliableLane } from './reliable-lane.js';
 
 const LANES: readonly Lane[] = ['control', 'data'];
 const MAX_MESSAGES_PER_FRAME = 512;
 /** How fast a peer's lateness is forgotten. */
 const GAP_HALF_LIFE_MS = 10_000;
+/**
+ * A frame that carries a checkpoint's chunks is acknowledged at the next flush, not after
+ * `ackDelayMs`: its sender paces the chunks by what is acknowledged, and a joiner has nothing else
+ * to send that the ack could ride on. Only those: a receiver of bulk traffic that acknowledged every
+ * large frame at once spent a fifth of its time in wrtc's send, which blocks while the network
+ * thread is busy receiving.
+ */
+const carriesState = (messages: readonly GroupMsg[]): boolean => messages.some((m) => m.t === 's');
 
 /** DATA-like messages ride the data lane; membership traffic has a lane of its own. */
 function laneOf(message: GroupMsg): 0 | 1 {
@@ -23,17 +31,11 @@ function laneOf(message: GroupMsg): 0 | 1 {
   }
 }
 
-/** A cheap estimate of the bytes a message's payload adds to a frame (large payloads are what matters). */
-function payloadBytes(message: GroupMsg): number {
-  const payload = message.t === 'd' || message.t === 'r' ? message.p : message.t === 's' ? message.d : undefined;
-  if (payload instanceof Uint8Array) return payload.length;
-  if (typeof payload === 'string') return payload.length;
-  return payload === undefined ? 32 : estimateBytes(payload);
-}
-
 interface Peer {
   lanes: [ReliableLane, ReliableLane];
   queued: [GroupMsg[], GroupMsg[]];
+  /** Estimated payload bytes queued on the data lane, not yet in a frame. */
+  queuedBytes: number;
   lastHeardMs: number | undefined;
   /** The longest gap between two frames of the peer lately (decaying: halved every GAP_HALF_LIFE_MS). */
   slowestGapMs: number;
@@ -54,6 +56,8 @@ export interface LinkEvents {
 export class PeerLinks {
   private readonly peers = new Map<string, Peer>();
   private readonly dirty = new Set<string>();
+  /** Peers owed an acknowledgement at the next flush (they sent a large frame). */
+  private readonly ackNow = new Set<string>();
 
   /**
    * @param reliable the transport's connections lose nothing while they live (Transport.reliable):
@@ -72,6 +76,7 @@ export class PeerLinks {
       p = {
         lanes: [new ReliableLane(maxOutOfOrder), new ReliableLane(maxOutOfOrder)],
         queued: [[], []],
+        queuedBytes: 0,
         lastHeardMs: undefined,
         slowestGapMs: 0,
         slowestGapAtMs: 0,
@@ -85,8 +90,21 @@ export class PeerLinks {
 
   /** Queues a message for a peer; it goes out, batched, at the next `flush`. */
   enqueue(to: string, message: GroupMsg): void {
-    this.peer(to).queued[laneOf(message)].push(message);
+    const p = this.peer(to);
+    const lane = laneOf(message);
+    p.queued[lane].push(message);
+    if (lane === 1) p.queuedBytes += payloadBytes(message);
     this.dirty.add(to);
+  }
+
+  /**
+   * Bytes on their way to a peer on the data lane: queued, or sent and not yet acknowledged. A
+   * sender of bulk (a checkpoint) keeps this under a bound, so that the group's traffic to that
+   * peer never waits behind more than that.
+   */
+  backlogBytes(peer: string): number {
+    const p = this.peers.get(peer);
+    return p === undefined ? 0 : p.queuedBytes + p.lanes[1].inFlightBytes;
   }
 
   /**
@@ -95,8 +113,10 @@ export class PeerLinks {
    * messages the estimate missed) is split in two: a frame must always be small enough to arrive.
    */
   flush(nowMs: number): void {
+    this.lastBatch = undefined;
     for (const id of this.dirty) {
       const p = this.peer(id);
+      p.queuedBytes = 0;
       for (const lane of [0, 1] as const) {
         const queue = p.queued[lane];
         while (queue.length > 0) {
@@ -115,6 +135,11 @@ export class PeerLinks {
       }
     }
     this.dirty.clear();
+    for (const id of this.ackNow) {
+      const p = this.peer(id);
+      if (p.lanes[0].ackOwedSinceMs !== undefined || p.lanes[1].ackOwedSinceMs !== undefined) this.emit(id, p, 0, undefined, [], nowMs);
+    }
+    this.ackNow.clear();
   }
 
   /** The next batch of a queue: up to MAX_MESSAGES_PER_FRAME messages and about `batchBytes` of payload. */
@@ -129,13 +154,25 @@ export class PeerLinks {
     return queue.splice(0, count);
   }
 
+  /** The batch encoded last in this flush, and its bytes: the next peer's is usually the same multicast. */
+  private lastBatch: { messages: GroupMsg[]; bytes: Uint8Array } | undefined;
+
   /** Encodes a frame of the lane, with the acknowledgements owed to the peer. */
   private encode(p: Peer, lane: 0 | 1, seq: number | undefined, messages: GroupMsg[]): Uint8Array {
     const [e0, s0] = p.lanes[0].ack();
     const [e1, s1] = p.lanes[1].ack();
-    const frame: Frame = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1], m: messages };
-    if (seq !== undefined) frame.s = seq;
-    return encodeFrame(frame);
+    const header: Omit<Frame, 'm'> = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1] };
+    if (seq !== undefined) header.s = seq;
+    return encodeFrameWith(header, this.encodedBatch(messages));
+  }
+
+  /** `messages` encoded, or the last batch's bytes when it held the very same messages. */
+  private encodedBatch(messages: GroupMsg[]): Uint8Array {
+    const last = this.lastBatch;
+    if (last !== undefined && last.messages.length === messages.length && last.messages.every((m, i) => m === messages[i])) return last.bytes;
+    const bytes = encodeMessages(messages);
+    this.lastBatch = { messages, bytes };
+    return bytes;
   }
 
   private send(id: string, p: Peer, lane: 0 | 1, bytes: Uint8Array, nowMs: number, sequenced = true): void {
@@ -175,6 +212,7 @@ export class PeerLinks {
       p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
     }
     if (frame.s !== undefined) {
+      if (carriesState(frame.m)) this.ackNow.add(from);
       for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs)) {
         if (batch.length > 0) this.events.messages(from, batch);
       }

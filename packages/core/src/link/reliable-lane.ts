@@ -12,6 +12,7 @@
  * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
  * within an epoch, frames are released in seq order exactly once.
  */
+import { FifoQueue } from '../fifo-queue.js';
 import type { GroupMsg } from '../wire/messages.js';
 
 interface Pending {
@@ -49,7 +50,7 @@ export class ReliableLane {
   epoch = 1;
   /** The seq the next pushed frame gets. */
   nextSeq = 1;
-  private readonly unacked: Pending[] = [];
+  private unacked = new FifoQueue<Pending>();
   /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
   private recvEpoch = 0;
   private recvNext = 1;
@@ -63,6 +64,9 @@ export class ReliableLane {
     return this.unacked.length;
   }
 
+  /** Encoded bytes of the frames not yet acknowledged. */
+  inFlightBytes = 0;
+
   /** Assigns the next seq to a batch of messages and keeps it until acknowledged. */
   push(messages: GroupMsg[], nowMs: number): number {
     const seq = this.nextSeq++;
@@ -72,14 +76,19 @@ export class ReliableLane {
 
   /** Notes the encoded size of the frame `seq`, the one just pushed (its timeout grows with it). */
   sized(seq: number, bytes: number): void {
-    const last = this.unacked.at(-1);
-    if (last?.seq === seq) last.bytes = bytes;
+    const last = this.unacked.at(this.unacked.length - 1);
+    if (last?.seq !== seq) return;
+    this.inFlightBytes += bytes - last.bytes;
+    last.bytes = bytes;
   }
 
   /** The peer acknowledged everything up to `seq` of `epoch`. */
   acknowledge(epoch: number, seq: number): void {
     if (epoch !== this.epoch) return;
-    while (this.unacked.length > 0 && this.unacked[0]!.seq <= seq) this.unacked.shift();
+    for (let head = this.unacked.peek(); head !== undefined && head.seq <= seq; head = this.unacked.peek()) {
+      this.inFlightBytes -= head.bytes;
+      this.unacked.shift();
+    }
   }
 
   /**
@@ -88,7 +97,7 @@ export class ReliableLane {
    * failure timeout is repaired before then); Infinity with none.
    */
   ackDueMs(policy: RetransmitPolicy): number {
-    const oldest = this.unacked[0];
+    const oldest = this.unacked.peek();
     if (oldest === undefined) return Infinity;
     return oldest.firstSentMs + (1 + 2 + 4) * (policy.retransmitMs + oldest.bytes / policy.retransmitBytesPerMs);
   }
@@ -104,7 +113,8 @@ export class ReliableLane {
    */
   due(nowMs: number, policy: RetransmitPolicy, reliable = false): Array<{ seq: number; messages: GroupMsg[] }> {
     const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
-    for (const p of reliable ? this.unacked.slice(0, 1) : this.unacked) {
+    const oldest = this.unacked.peek();
+    for (const p of reliable ? (oldest === undefined ? [] : [oldest]) : this.unacked) {
       const firstMs = reliable ? RELIABLE_RESEND_MS : policy.retransmitMs;
       const timeoutMs = (firstMs + p.bytes / policy.retransmitBytesPerMs) * Math.min(2 ** p.attempts, MAX_BACKOFF);
       if (nowMs - p.sentAtMs >= timeoutMs) {
@@ -119,12 +129,13 @@ export class ReliableLane {
   /** Every unacknowledged frame, oldest first, to be sent again now; their clocks restart. */
   all(nowMs: number): Array<{ seq: number; messages: GroupMsg[] }> {
     for (const p of this.unacked) p.sentAtMs = nowMs;
-    return this.unacked.map(({ seq, messages }) => ({ seq, messages }));
+    return this.unacked.toArray().map(({ seq, messages }) => ({ seq, messages }));
   }
 
   /** Forgets everything unacknowledged: the peer is gone or no longer needed. */
   reset(): void {
-    this.unacked.length = 0;
+    this.unacked = new FifoQueue();
+    this.inFlightBytes = 0;
     this.epoch += 1;
     this.nextSeq = 1;
   }

@@ -1,0 +1,107 @@
+/**
+ * Benchmark: rows 1 and 2 of the messaging benchmark between Chromium pages (issue row 7): small
+ * messages from one sender and from all, and bulk, on a Synchrony group against a raw mesh of
+ * RTCDataChannels between other pages of the same browser, measured in the same repetition.
+ *
+ *   ../shared/tools/isolated-net node bench/dist/browser.js [--pages 3] [--runs 3] [--small 20000] [--raw-small 4000] [--bulk-mib 16]
+ *
+ * The page (bench/browser/page) is built with Vite and served by the signaling server; Debian's
+ * Chromium (/usr/bin/chromium) runs it through playwright-core, each page in its own context. The
+ * workloads and rates are those of webrtc-messaging.ts (stream-workloads.ts); the raw mesh waits on
+ * 'bufferedamountlow' above the library's high-water mark.
+ */
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { startSignalingServer } from '@synchrony/signaling-server';
+import { budgetGuard, intOption } from './args.js';
+import { recordResults } from './results.js';
+import { count, fixed, machineLine, median, table } from './stats.js';
+import { workloads, type Workload } from './stream-workloads.js';
+
+const CONFIG_FILE = fileURLToPath(new URL('../browser/vite.config.ts', import.meta.url));
+const PAGE_DIR = fileURLToPath(new URL('../browser/dist', import.meta.url));
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-features=WebRtcHideLocalIpsWithMdns'];
+const STEP_TIMEOUT_MS = 120_000;
+const PIECE_BYTES = 16 * 1024;
+
+interface Streamed { firstSendAt: number | undefined; at: number; received: number }
+interface BenchPage {
+  startGroup(signaling: string, name: string, size: number): Promise<void>;
+  startRaw(signaling: string, room: string, size: number): Promise<void>;
+  stream(options: object): Promise<Streamed>;
+}
+
+async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workload, messages: number): Promise<number> {
+  const senders = w.senders === 'one' ? [pages[pages.length - 1]!] : [...pages];
+  const each = Math.ceil(messages / senders.length);
+  const total = each * senders.length;
+  const pieces = on === 'raw' ? Math.ceil(w.bytes / PIECE_BYTES) : 1;
+  const startAt = performance.timeOrigin + performance.now() + 300; // every page's receiver is armed by then
+  const reports = await Promise.all(pages.map((page) => {
+    const sends = senders.includes(page) ? each : 0;
+    const options = {
+      on, count: sends, bytes: w.bytes, order: w.order, safe: w.safe, chunk: 32,
+      expected: on === 'group' ? total : (total - sends) * pieces, pieceBytes: PIECE_BYTES, startAt,
+    };
+    return page.evaluate((o) => (window as unknown as { benchPage: BenchPage }).benchPage.stream(o), options);
+  }));
+  const first = Math.min(...reports.flatMap((r) => (r.firstSendAt === undefined ? [] : [r.firstSendAt])));
+  const seconds = (Math.max(...reports.map((r) => r.at)) - first) / 1000;
+  return w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds;
+}
+
+async function main(): Promise<void> {
+  const size = intOption('pages', 3, 2, 6);
+  const runs = intOption('runs', 3, 1, 9);
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '';
+  const cancelBudget = budgetGuard('browser');
+  const list = workloads().filter((w) => !w.latency && (only === '' || w.key.startsWith(only)));
+  const machine = await machineLine();
+  console.log(`browser: ${size} Chromium pages per side, ${runs} runs; ${machine}`);
+  await build({ configFile: CONFIG_FILE });
+  const server = await startSignalingServer({ port: 0, host: '127.0.0.1', staticDir: PAGE_DIR });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  const samples = new Map<string, Array<{ group: number; raw: number }>>(list.map((w) => [w.key, []]));
+  try {
+    const open = async (): Promise<Page> => {
+      const page = await (await browser.newContext()).newPage();
+      page.setDefaultTimeout(STEP_TIMEOUT_MS);
+      page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
+      await page.goto(`http://127.0.0.1:${server.port}/index.html`);
+      await page.waitForFunction(() => 'benchPage' in window);
+      return page;
+    };
+    const groupPages = await Promise.all(Array.from({ length: size }, open));
+    const rawPages = await Promise.all(Array.from({ length: size }, open));
+    const signaling = `ws://127.0.0.1:${server.port}`;
+    await Promise.all(groupPages.map((p) => p.evaluate(([s, n]) => (window as unknown as { benchPage: BenchPage }).benchPage.startGroup(s as string, 'bench', n as number), [signaling, size])));
+    await Promise.all(rawPages.map((p) => p.evaluate(([s, n]) => (window as unknown as { benchPage: BenchPage }).benchPage.startRaw(s as string, 'raw', n as number), [signaling, size])));
+    // By seniority the last page to join is not the sequencer in general; the one sender is the last page here.
+    for (let rep = 0; rep < runs; rep++) {
+      for (const w of list) {
+        const raw = await runStream(rawPages, 'raw', w, w.rawCount);
+        const group = await runStream(groupPages, 'group', w, w.groupCount);
+        samples.get(w.key)!.push({ group, raw });
+        console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}`);
+      }
+    }
+  } finally {
+    cancelBudget();
+    await browser.close();
+    await server.close();
+  }
+  const rows = list.map((w) => {
+    const xs = samples.get(w.key)!;
+    const ratios = xs.map((s) => s.group / s.raw);
+    const show = (v: number): string => (w.unit === 'msg/s' ? `${count(v)} msg/s` : `${fixed(v, 1)} MiB/s`);
+    return {
+      cells: [w.label, show(median(xs.map((s) => s.group))), show(median(xs.map((s) => s.raw))), `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`],
+      json: { key: w.key, unit: w.unit, group: median(xs.map((s) => s.group)), raw: median(xs.map((s) => s.raw)), ratio: median(ratios), ratios },
+    };
+  });
+  console.log(table(['workload (Chromium pages)', 'group', 'raw (same run)', 'group ÷ raw (min–max)'], rows.map((r) => r.cells)));
+  await recordResults('browser', { machine, pages: size, runs, rows: rows.map((r) => r.json) });
+}
+
+void main().then(() => process.exit(), (error: unknown) => { console.error(error); process.exit(1); });

@@ -1,0 +1,139 @@
+/**
+ * Benchmark: state transfer of a large checkpoint to a joiner over real WebRTC, while the group's
+ * traffic goes on, against a raw transfer of the same bytes measured in the same repetition (issue row 4).
+ *
+ *   ../shared/tools/isolated-net node bench/dist/webrtc-state.js [--state-mib 10] [--members 3] [--runs 3]
+ *
+ * Per repetition:
+ *   raw     two processes, one bare data channel: the same bytes in 16 KiB sends under
+ *           bufferedAmount backpressure, from the first send to the last arrival.
+ *   group   `members` processes form a group whose state is `--state-mib` MiB (getState returns a
+ *           Uint8Array); one of them multicasts 100 B at 1,000 messages/s (FIFO) for 3 s, and 0.5 s
+ *           in, a new process joins. Transfer time: from the first old member's view that holds the
+ *           joiner (the checkpoint is taken at that install) to the joiner's setState. Also: the
+ *           joiner's connect() → first view, and the traffic's latency (p50, p99) and longest gap
+ *           between two deliveries at the old members, next to the same traffic without a join.
+ */
+import { startSignalingServer } from '@synchrony/signaling-server';
+import { budgetGuard, intOption } from './args.js';
+import { recordResults } from './results.js';
+import { fixed, machineLine, median, table } from './stats.js';
+import { isEv, spawnChildren, stopAll, type Child } from './webrtc/fleet.js';
+import { wallNow, type Report } from './webrtc/messages.js';
+import { measureRaw } from './webrtc/raw-baseline.js';
+
+const STEP_TIMEOUT_MS = 120_000;
+const FAILURE_TIMEOUT_MS = 10_000; // not measured here: a stall under load must not split the group
+const PIECE_BYTES = 16 * 1024;
+const TRAFFIC_PER_S = 1000;
+
+type Streamed = Extract<Report, { ev: 'streamed' }>;
+type ViewReport = Extract<Report, { ev: 'view' }>;
+
+interface Sample {
+  rawMiBps: number;
+  groupMiBps: number;
+  transferMs: number;
+  joinMs: number;
+  quiet: Traffic;
+  during: Traffic;
+}
+
+interface Traffic { p50: number; p99: number; maxGapMs: number }
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** 100 B FIFO at 1,000/s from `sender` for `seconds`, to every old member; resolves with their reports. */
+function traffic(old: readonly Child[], sender: Child, seconds: number): Promise<Streamed[]> {
+  const count = TRAFFIC_PER_S * seconds;
+  const marks = old.map((c) => c.reports.length);
+  const startAt = wallNow() + 100; // every receiver is armed by then
+  for (const c of old) {
+    c.send({
+      cmd: 'stream', on: 'group', count: c === sender ? count : 0, bytes: 100, order: 'fifo', safe: false, ratePerS: TRAFFIC_PER_S,
+      chunk: 32, expected: count, latency: true, pieceBytes: PIECE_BYTES, startAt,
+    });
+  }
+  return Promise.all(old.map((c, i) => c.waitFor((r): r is Streamed => r.ev === 'streamed' && c.reports.indexOf(r) >= marks[i]!, STEP_TIMEOUT_MS, 'traffic')));
+}
+
+function summary(reports: readonly Streamed[]): Traffic {
+  const latencies = reports.flatMap((r) => r.latenciesMs);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), maxGapMs: Math.max(...reports.map((r) => r.maxGapMs)) };
+}
+
+async function groupRun(signaling: string, name: string, members: number, stateBytes: number): Promise<Omit<Sample, 'rawMiBps'>> {
+  const children = await spawnChildren(members + 1, `${name}-`);
+  try {
+    const old = children.slice(0, members);
+    const joiner = children[members]!;
+    for (const c of old) c.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
+    const full = (size: number) => (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
+    await Promise.all(old.map((c) => c.waitFor(full(members), STEP_TIMEOUT_MS, `view of ${members}`)));
+    const sender = old[old.length - 1]!;
+    const quiet = summary(await traffic(old, sender, 1));
+    const streaming = traffic(old, sender, 3);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    joiner.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
+    const loaded = await joiner.waitFor(isEv('state-loaded'), STEP_TIMEOUT_MS, 'state');
+    const first = await joiner.waitFor(full(members + 1), STEP_TIMEOUT_MS, 'first view');
+    const connected = await joiner.waitFor(isEv('connected'), STEP_TIMEOUT_MS, 'connected');
+    const installs = await Promise.all(old.map((c) => c.waitFor(full(members + 1), STEP_TIMEOUT_MS, 'view with the joiner')));
+    if (loaded.bytes !== stateBytes) throw new Error(`the joiner loaded ${loaded.bytes} bytes of ${stateBytes}`);
+    const transferMs = loaded.at - Math.min(...installs.map((v) => v.at));
+    const during = summary(await streaming);
+    return {
+      groupMiBps: stateBytes / (1024 * 1024) / (transferMs / 1000), transferMs, joinMs: first.at - connected.startAt, quiet, during,
+    };
+  } finally {
+    await stopAll(children);
+  }
+}
+
+async function main(): Promise<void> {
+  const stateMib = intOption('state-mib', 10, 1, 256);
+  const members = intOption('members', 3, 1, 8);
+  const runs = intOption('runs', 3, 1, 9);
+  const cancelBudget = budgetGuard('webrtc-state');
+  const machine = await machineLine();
+  console.log(`webrtc-state: a ${stateMib} MiB checkpoint to a joiner of a group of ${members}, ${runs} runs; ${machine}`);
+  const stateBytes = stateMib * 1024 * 1024;
+  const server = await startSignalingServer({ port: 0, host: '127.0.0.1' });
+  const samples: Sample[] = [];
+  try {
+    for (let rep = 0; rep < runs; rep++) {
+      const count = Math.ceil(stateBytes / PIECE_BYTES);
+      const raw = await measureRaw({ signaling: server.url, group: `raw-${rep}`, rttCount: 10, bulk: { count, bytes: PIECE_BYTES }, timeoutMs: STEP_TIMEOUT_MS });
+      const rawMiBps = (raw.messagesPerSecond! * PIECE_BYTES) / (1024 * 1024);
+      const group = await groupRun(server.url, `state-${rep}`, members, stateBytes);
+      samples.push({ rawMiBps, ...group });
+      console.log(`  run ${rep + 1}/${runs}: transfer ${fixed(group.transferMs, 0)} ms (${fixed(group.groupMiBps, 1)} MiB/s), raw ${fixed(rawMiBps, 1)} MiB/s, ` +
+        `ratio ${fixed(group.groupMiBps / rawMiBps, 2)}; join ${fixed(group.joinMs, 0)} ms; traffic p99 ${fixed(group.quiet.p99, 1)} → ${fixed(group.during.p99, 1)} ms, ` +
+        `longest gap ${fixed(group.quiet.maxGapMs, 0)} → ${fixed(group.during.maxGapMs, 0)} ms`);
+    }
+  } finally {
+    cancelBudget();
+    await server.close();
+  }
+  const m = (pick: (s: Sample) => number): number => median(samples.map(pick));
+  const ratios = samples.map((s) => s.groupMiBps / s.rawMiBps);
+  console.log(table(['what', 'group', 'raw (same run)', 'group ÷ raw (min–max)'], [
+    [`${stateMib} MiB checkpoint → joiner, MiB/s`, fixed(m((s) => s.groupMiBps), 1), fixed(m((s) => s.rawMiBps), 1),
+      `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`],
+    ['joiner: connect() → first view, ms', fixed(m((s) => s.joinMs), 0), '', ''],
+    ['traffic at the old members, p50 / p99 ms: quiet → during the transfer', `${fixed(m((s) => s.quiet.p50), 2)} / ${fixed(m((s) => s.quiet.p99), 1)} → ${fixed(m((s) => s.during.p50), 2)} / ${fixed(m((s) => s.during.p99), 1)}`, '', ''],
+    ['traffic: longest gap between deliveries, ms: quiet → during', `${fixed(m((s) => s.quiet.maxGapMs), 0)} → ${fixed(m((s) => s.during.maxGapMs), 0)}`, '', ''],
+  ]));
+  await recordResults('webrtc-state', { machine, stateMib, members, runs, samples, ratio: median(ratios) });
+}
+
+void main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
