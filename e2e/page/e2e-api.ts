@@ -1,7 +1,7 @@
 /**
- * The contract between the test page and the Playwright test: what the page puts on `window`,
- * and the plain (structured-clonable) shapes it hands back through `page.evaluate`. Types only,
- * so the test imports it without pulling any browser code into Node.
+ * The contract between a test member (a page, or a Node process) and the test: what the page puts
+ * on `window` (a Node member answers the same calls over IPC), and the plain (structured-clonable)
+ * shapes it hands back. Types only, so the test imports it without pulling any browser code into Node.
  */
 import type { Order, View } from '@synchrony/core';
 import type { TraceEvent } from '@synchrony/sim';
@@ -36,7 +36,7 @@ export interface PageStatus {
   readonly deliveries: number;
   /** Sends whose promise has not settled yet. */
   readonly unsettled: number;
-  /** Multicasts this member sent and has not delivered itself yet (every multicast reaches its sender too). */
+  /** Multicasts this member sent and has not delivered itself yet, rejected ones aside (every other multicast reaches its sender too). */
   readonly undeliveredOwn: number;
   /**
    * Everything the process reported through `process.on('error')`, plus uncaught page errors and
@@ -59,6 +59,8 @@ export interface E2eApi {
   sendAndForget(specs: readonly SendSpec[]): void;
   /** Resolves when everything this member sent so far is stable. */
   flush(): Promise<void>;
+  /** Leaves the group gracefully; resolves once a view without this member is installed. */
+  leave(): Promise<void>;
   /** Where the page stands. */
   status(): PageStatus;
   /** Views, deliveries, sends and state upcalls of this page so far, in the simulator's trace format. */

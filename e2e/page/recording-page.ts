@@ -1,7 +1,8 @@
 /**
- * The test page's side of the end-to-end test: one process on the real WebRTC mesh, one group,
+ * The member's side of the end-to-end tests: one process on the real WebRTC mesh, one group,
  * and the simulator's own recording application (`Recorder` of @synchrony/sim) on it, so the
- * property checker judges a browser run exactly as it judges a simulated one.
+ * property checker judges a real run exactly as it judges a simulated one. The same module runs in
+ * a Chromium page (main.ts) and in a Node process (../node/member-process.ts).
  */
 import type { View } from '@synchrony/core';
 import { Recorder } from '@synchrony/sim';
@@ -17,22 +18,32 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function describeError(reason: unknown): string {
+export function describeError(reason: unknown): string {
   return reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
 }
 
+/** Where the member's own uncaught exceptions and unhandled rejections come from: it reports each as text. */
+export type ErrorSource = (report: (text: string) => void) => void;
+
+/** A page's uncaught exceptions and unhandled rejections. */
+export function windowErrors(target: Window): ErrorSource {
+  return (report) => {
+    target.addEventListener('error', (event) => report(`uncaught: ${event.message}`));
+    target.addEventListener('unhandledrejection', (event) => report(`unhandled rejection: ${describeError(event.reason)}`));
+  };
+}
+
 /**
- * Creates the page's API. `signalingUrl` is where `join` connects; errors of the page itself
- * (uncaught, unhandled rejections) are collected from `target` along with the process's.
+ * Creates the member's API. `signalingUrl` is where `join` connects; errors of the member itself
+ * (uncaught, unhandled rejections) are collected from `errorSource` along with the process's.
  */
-export function createRecordingPage(signalingUrl: string, target: Window): E2eApi {
+export function createRecordingPage(signalingUrl: string, errorSource: ErrorSource): E2eApi {
   const recorder = new Recorder(epochNowMs);
   const errors: string[] = [];
   let app: RecordedMember | undefined;
   let unsettled = 0;
 
-  target.addEventListener('error', (event) => errors.push(`uncaught: ${event.message}`));
-  target.addEventListener('unhandledrejection', (event) => errors.push(`unhandled rejection: ${describeError(event.reason)}`));
+  errorSource((text) => errors.push(text));
 
   const joined = (): RecordedMember => {
     if (app === undefined) throw new Error('join first');
@@ -50,11 +61,12 @@ export function createRecordingPage(signalingUrl: string, target: Window): E2eAp
     });
   };
 
-  /** Own multicasts of the current member id not delivered back to it yet. */
+  /** Own multicasts of the current member id not delivered back to it yet (a rejected one never is). */
   const undeliveredOwn = (me: string): number => {
     let pending = 0;
     for (const event of recorder.trace) {
       if (event.k === 'send' && event.member === me) pending += 1;
+      else if (event.k === 'sent' && event.member === me && !event.ok) pending -= 1;
       else if (event.k === 'deliver' && event.member === me && event.sender === me) pending -= 1;
     }
     return pending;
@@ -92,6 +104,9 @@ export function createRecordingPage(signalingUrl: string, target: Window): E2eAp
     },
     flush(): Promise<void> {
       return joined().group.flush();
+    },
+    leave(): Promise<void> {
+      return joined().leave();
     },
     status,
     trace: () => plain(recorder.trace),

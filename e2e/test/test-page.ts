@@ -19,17 +19,21 @@ export class TestPage {
     readonly label: string,
     private readonly context: BrowserContext,
     private readonly page: Page,
+    private readonly callTimeoutMs: number,
   ) {
     page.on('pageerror', (error) => this.pageErrors.push(`${error.name}: ${error.message}`));
   }
 
-  /** Opens `url` in a new context of `browser` and waits for the page's API. */
-  static async open(browser: Browser, url: string, label: string): Promise<TestPage> {
+  /**
+   * Opens `url` in a new context of `browser` and waits for the page's API. Loading the page and
+   * every later call into it are bounded by `callTimeoutMs`.
+   */
+  static async open(browser: Browser, url: string, label: string, callTimeoutMs = CALL_TIMEOUT_MS): Promise<TestPage> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const testPage = new TestPage(label, context, page);
-    await page.goto(url, { timeout: CALL_TIMEOUT_MS });
-    await page.waitForFunction(() => window.synchronyE2e !== undefined, undefined, { timeout: CALL_TIMEOUT_MS });
+    const testPage = new TestPage(label, context, page, callTimeoutMs);
+    await page.goto(url, { timeout: callTimeoutMs });
+    await page.waitForFunction(() => window.synchronyE2e !== undefined, undefined, { timeout: callTimeoutMs });
     return testPage;
   }
 
@@ -60,6 +64,11 @@ export class TestPage {
     return this.call('flush', this.page.evaluate(() => window.synchronyE2e!.flush()));
   }
 
+  /** Leaves the group gracefully; resolves once a view without this page is installed. */
+  leave(): Promise<void> {
+    return this.call('leave', this.page.evaluate(() => window.synchronyE2e!.leave()));
+  }
+
   /** Where the page stands: its view, state, pending sends and reported errors. */
   status(): Promise<PageStatus> {
     return this.call('status', this.page.evaluate(() => window.synchronyE2e!.status()));
@@ -80,6 +89,6 @@ export class TestPage {
   }
 
   private call<T>(what: string, promise: Promise<T>): Promise<T> {
-    return withTimeout(promise, CALL_TIMEOUT_MS, `${this.label}.${what}`);
+    return withTimeout(promise, this.callTimeoutMs, `${this.label}.${what}`);
   }
 }

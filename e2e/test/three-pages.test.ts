@@ -14,7 +14,6 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '@synchrony/signaling-server';
 import { checkProperties, type TraceEvent } from '@synchrony/sim';
-import type { PageStatus } from '../page/e2e-api.js';
 import { epochNowMs } from '../page/epoch-now.js';
 import { buildTestPage } from './build-page.js';
 import { launchChromium } from './chromium.js';
@@ -22,7 +21,8 @@ import { mergeTraces } from './merge-traces.js';
 import { TestPage } from './test-page.js';
 import { deliveredIdSet, firstViewId, sentIds, totalOrderSequence, transferredStates, viewInstalledAt } from './trace-queries.js';
 import { mixedTraffic } from './traffic.js';
-import { waitUntil, withTimeout } from './with-timeout.js';
+import { quiescent, sameViewOf, waitForMembers } from './view-waits.js';
+import { withTimeout } from './with-timeout.js';
 
 const GROUP = 'e2e-room';
 /** Short, so the test is quick, and well above a tick and a heartbeat so nothing is falsely suspected. */
@@ -53,34 +53,6 @@ afterAll(async () => {
   }
 }, 30_000);
 
-/** Polls the pages' statuses until `done` holds for all of them together. */
-function waitForPages(
-  pages: readonly TestPage[],
-  done: (statuses: PageStatus[]) => boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<PageStatus[]> {
-  return waitUntil(() => Promise.all(pages.map((p) => p.status())), done, timeoutMs, what);
-}
-
-/** True when every status holds the same primary view, made of exactly these members. */
-function sameViewOf(statuses: readonly PageStatus[]): boolean {
-  const first = statuses[0]?.view;
-  if (first === undefined || !first.primary) return false;
-  const members = statuses.map((s) => s.member).sort().join(',');
-  return statuses.every((s) => s.view?.id === first.id && s.view.primary && [...s.view.members].sort().join(',') === members);
-}
-
-/**
- * True when every page delivered all it sent (so nothing is still being ordered or waiting to be
- * stable), and all hold one state: its count is the number of messages in the group's history,
- * however much of it came by state transfer, so equal states mean the same messages delivered.
- */
-function quiescent(statuses: readonly PageStatus[]): boolean {
-  const state = JSON.stringify(statuses[0]?.state);
-  return statuses.every((s) => s.unsettled === 0 && s.undeliveredOwn === 0 && JSON.stringify(s.state) === state);
-}
-
 describe('Chromium: the same group formed by 3 pages', () => {
   it('agrees on views and orders, survives a closed tab, and transfers state to a late joiner', async () => {
     if (server === undefined || browser === undefined) throw new Error('beforeAll did not finish');
@@ -91,7 +63,7 @@ describe('Chromium: the same group formed by 3 pages', () => {
     // 1. Three tabs open and join at once: exactly one of them founds the group, the others join it.
     const trio = await Promise.all(['a', 'b', 'c'].map((label) => TestPage.open(chromium, url, label)));
     await Promise.all(trio.map((p) => p.join(joinRequest)));
-    const formed = await waitForPages(trio, sameViewOf, STEP_TIMEOUT_MS, 'one 3-member view at every page');
+    const formed = await waitForMembers(trio, sameViewOf, STEP_TIMEOUT_MS, 'one 3-member view at every page');
     const view = formed[0]!.view!;
     expect(view.members).toHaveLength(3);
     expect(new Set(formed.map((s) => s.view?.id))).toEqual(new Set([view.id]));
@@ -102,7 +74,7 @@ describe('Chromium: the same group formed by 3 pages', () => {
     }
     await Promise.all(trio.map((p) => p.flush()));
     const expected = 3 * ROUNDS * PER_ROUND;
-    await waitForPages(trio, (all) => quiescent(all) && all.every((s) => s.deliveries === expected), STEP_TIMEOUT_MS, `${expected} deliveries at every page`);
+    await waitForMembers(trio, (all) => quiescent(all) && all.every((s) => s.deliveries === expected), STEP_TIMEOUT_MS, `${expected} deliveries at every page`);
     const together = await Promise.all(trio.map((p) => p.trace()));
     const everySent = together.flatMap(sentIds).sort();
     expect(everySent).toHaveLength(expected);
@@ -123,7 +95,7 @@ describe('Chromium: the same group formed by 3 pages', () => {
     await victim.close();
     const sendingThrough = Promise.all(survivors.map((p) => p.send(mixedTraffic(6))));
     const detectWithinMs = FAILURE_TIMEOUT_MS + DETECTION_MARGIN_MS;
-    const shrunk = await waitForPages(survivors, (all) => sameViewOf(all) && all[0]!.view!.members.length === 2, detectWithinMs, 'a view without the closed tab');
+    const shrunk = await waitForMembers(survivors, (all) => sameViewOf(all) && all[0]!.view!.members.length === 2, detectWithinMs, 'a view without the closed tab');
     const shrunkViewId = shrunk[0]!.view!.id;
     await withTimeout(sendingThrough, STEP_TIMEOUT_MS, 'sends across the view change');
     for (const trace of await Promise.all(survivors.map((p) => p.trace()))) {
@@ -140,7 +112,7 @@ describe('Chromium: the same group formed by 3 pages', () => {
     const final = [...survivors, late];
     await Promise.all(final.map((p) => p.send(mixedTraffic(9))));
     await Promise.all(final.map((p) => p.flush()));
-    const settled = await waitForPages(final, (all) => sameViewOf(all) && quiescent(all), STEP_TIMEOUT_MS, 'one 3-member view and one state at every page');
+    const settled = await waitForMembers(final, (all) => sameViewOf(all) && quiescent(all), STEP_TIMEOUT_MS, 'one 3-member view and one state at every page');
     const lateTrace = await late.trace();
     const transferred = transferredStates(lateTrace);
     expect(transferred).toHaveLength(1);

@@ -16,11 +16,11 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
   }
 }
 
-/** How often {@link waitUntil} looks again. */
+/** How often {@link waitUntil} looks again, unless told otherwise. */
 const POLL_INTERVAL_MS = 20;
 
 /**
- * Resolves with the first truthy result of `probe`, polled every 20 ms; rejects after `timeoutMs`
+ * Resolves with the first truthy result of `probe`, polled every `intervalMs`; rejects after `timeoutMs`
  * with `what` and the last result in the message, so a failure shows where things stood.
  */
 export async function waitUntil<T>(
@@ -28,6 +28,7 @@ export async function waitUntil<T>(
   done: (value: T) => boolean,
   timeoutMs: number,
   what: string,
+  intervalMs = POLL_INTERVAL_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -36,6 +37,6 @@ export async function waitUntil<T>(
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${timeoutMs} ms: ${what}; last seen: ${JSON.stringify(value)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
