@@ -229,6 +229,7 @@ export class ProcessEngine {
 
   /** The transport lost the connection to a peer: it counts as silent from now on. */
   peerDown(peer: string): void {
+    this.gate.disconnected(peer);
     this.links.down(peer);
   }
 

@@ -113,6 +113,12 @@ export class SimNetwork {
     for (const [self, peer] of [[a, b], [b, a]] as const) this.nodes.get(self)?.transport.connectedTo(peer);
   }
 
+  /** The man in the middle of `a` and `b` is gone: they connect again, directly (a new binding). */
+  withoutManInTheMiddle(a: string, b: string): void {
+    if (!this.middlemen.delete([a, b].sort().join('|'))) return;
+    for (const [self, peer] of [[a, b], [b, a]] as const) this.nodes.get(self)?.transport.connectedTo(peer);
+  }
+
   private readonly middlemen = new Set<string>();
 
   /** The next `count` frames from `from` to `to` are lost (the first of a burst, or its last). */

@@ -16,7 +16,7 @@
  * - A new connection to a peer (a new binding) starts over: proofs are sent and checked again.
  */
 import type { GroupMsg } from '../wire/messages.js';
-import { groupKey, MAX_AWAITING_PROOF, proof, sameProof } from './group-proofs.js';
+import { groupKey, MAX_AWAITING_PROOF, proof, REFUSED_PROOF_ECHO, sameProof } from './group-proofs.js';
 
 export interface GateHooks {
   /** This process's id (the prover of its proofs). */
@@ -57,6 +57,13 @@ export class GroupGate {
   /** A group of this process and its secret (none: open). */
   register(group: string, secret: string | undefined): void {
     this.keys.set(group, secret === undefined ? null : groupKey(secret, group));
+  }
+
+  /** The proof of `group` this process sends `peer` over the current connection, if any. */
+  private ownProof(peer: string, group: string): string | undefined {
+    const key = this.keys.get(group);
+    const binding = this.hooks.binding(peer);
+    return !key || binding === undefined ? undefined : proof(key, binding, this.hooks.processId);
   }
 
   private self(): string {
@@ -102,7 +109,17 @@ export class GroupGate {
     }
     for (const key of [...this.proven]) if (key.startsWith(`${peer}\u0000`)) this.proven.delete(key);
     for (const key of [...this.waiting.keys()]) if (key.startsWith(`${peer}\u0000`)) this.waiting.delete(key);
+    this.disconnected(peer);
     for (const g of groups) this.sendProof(peer, g);
+  }
+
+  /**
+   * The connection with `peer` is gone (or replaced): a refusal was about a proof over it, so the
+   * peer is a process of its groups again, to be proved anew over the next connection. (Kept, a
+   * refusal would keep a join from ever sending the peer anything, and so from ever connecting.)
+   */
+  disconnected(peer: string): void {
+    for (const key of [...this.refused.keys()]) if (key.startsWith(`${peer}\u0000`)) this.refused.delete(key);
   }
 
   /**
@@ -111,7 +128,10 @@ export class GroupGate {
    */
   admit(peer: string, msg: GroupMsg, nowMs: number, release: (messages: GroupMsg[]) => void): boolean {
     const key = this.keys.get(msg.g);
-    if (msg.t === 'J') return true; // statuses (refused, open) carry no proof: the worst a forger does is refuse
+    // Statuses (refused, open) carry no proof: the worst a forger does is refuse. A refusal of
+    // another proof than the one this process sent over the current connection is stale.
+    // (A refusal for proving nothing has no `cn`: it holds when this process sent no proof either.)
+    if (msg.t === 'J') return msg.st !== 'refused' || msg.cn === this.ownProof(peer, msg.g)?.slice(0, REFUSED_PROOF_ECHO);
     if (key === undefined) return msg.t !== 'P'; // no such group here (the engine answers what it must)
     if (msg.t === 'P') {
       this.onProof(peer, msg.g, msg.au, key, nowMs, release);
@@ -146,7 +166,8 @@ export class GroupGate {
     }
     const binding = this.hooks.binding(peer);
     if (binding === undefined || !sameProof(au, proof(key, binding, peer))) {
-      this.refuse(peer, group, nowMs, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)');
+      this.waiting.delete(pair(peer, group)); // never to be released: no second refusal for them
+      this.refuse(peer, group, nowMs, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)', au);
       return;
     }
     this.proven.add(pair(peer, group));
@@ -165,7 +186,7 @@ export class GroupGate {
   }
 
   /** Reports a refused peer once; a member of the group tells it so, at most once a second. */
-  private refuse(peer: string, group: string, nowMs: number, reason: string): void {
+  private refuse(peer: string, group: string, nowMs: number, reason: string, refusedProof?: string): void {
     const key = pair(peer, group);
     let refused = this.refused.get(key);
     if (refused === undefined) {
@@ -175,6 +196,7 @@ export class GroupGate {
     }
     if (nowMs - refused.answeredAtMs < ANSWER_EVERY_MS || !this.hooks.member(group)) return;
     refused.answeredAtMs = nowMs;
-    this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'refused' });
+    const cn = refusedProof?.slice(0, REFUSED_PROOF_ECHO);
+    this.hooks.enqueue(peer, { t: 'J', g: group, f: this.self(), st: 'refused', ...(cn === undefined ? {} : { cn }) });
   }
 }

@@ -36,6 +36,9 @@ export function proof(key: Uint8Array, binding: string, prover: string): string 
   return out;
 }
 
+/** How much of a refused proof a refusal echoes (StatusMsg.cn). */
+export const REFUSED_PROOF_ECHO = 16;
+
 /** Compares two proofs in time that does not depend on where they differ. */
 export function sameProof(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

@@ -68,7 +68,12 @@ export interface OrderMsg { t: 'o'; g: string; v: number; f: string; q: number; 
 export interface JoinMsg { t: 'j'; g: string; f: string }
 export interface ProofMsg { t: 'P'; g: string; f: string; au: string }
 export type JoinStatus = 'joining' | 'idle' | 'minority' | 'member' | 'refused' | 'open' | 'clear' | 'holding';
-export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number] }
+/**
+ * A process's answer to a joiner. `cn`, on a refusal of a proof: the start of the proof refused,
+ * so that a refusal that outlives its connection (the link sends unacknowledged frames again over
+ * the next one) is not taken for an answer to the proof sent over the new one.
+ */
+export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number]; cn?: string }
 export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
 export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
 export interface FlushOkMsg {
