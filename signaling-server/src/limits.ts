@@ -10,7 +10,7 @@
 export interface SignalingLimits {
   /** Largest frame accepted (the WebSocket `maxPayload`); larger ones close the socket with 1009. */
   maxFrameBytes: number;
-  /** Sustained frames per second per socket (a token bucket holding one second's worth). */
+  /** Sustained frames per second per socket (a token bucket holding five seconds' worth, session.ts). */
   messagesPerSecondPerSocket: number;
   /** Open sockets from one remote address. */
   socketsPerAddress: number;

@@ -50,6 +50,14 @@ export interface SessionContext {
 }
 
 /** The server side of one client socket. */
+/**
+ * The rate limit's bucket holds this many seconds' worth of frames. An honest client paces itself
+ * (packages/webrtc: 100 a second, half the default limit), but a server whose event loop stalled
+ * for a few seconds reads what the client wrote meanwhile at once: with one second's worth, 20
+ * members joining at once on a loaded machine had their sockets closed as floods.
+ */
+export const BURST_SECONDS = 5;
+
 export class Session implements Member {
   readonly groups = new Set<string>();
   /** Set by the heartbeat, cleared by each pong. */
@@ -60,6 +68,7 @@ export class Session implements Member {
   private claiming = false;
   private claims: TokenClaims | undefined;
   private closed = false;
+  /** At most `messagesPerSecondPerSocket` a second, sustained (see BURST_SECONDS). */
   private readonly bucket: TokenBucket;
 
   constructor(
@@ -67,7 +76,7 @@ export class Session implements Member {
     private readonly context: SessionContext,
   ) {
     const rate = context.limits.messagesPerSecondPerSocket;
-    this.bucket = new TokenBucket(rate, rate, context.now());
+    this.bucket = new TokenBucket(rate, rate * BURST_SECONDS, context.now());
   }
 
   /** The peer id; only meaningful once welcomed (the registry never sees an unwelcomed session). */

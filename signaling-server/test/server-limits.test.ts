@@ -1,5 +1,6 @@
 import { afterEach, describe, it, expect } from 'vitest';
 import type { SignalingServer } from '../src/server.js';
+import { BURST_SECONDS } from '../src/session.js';
 import { TestClient, cleanup, sleep, startServer } from './helpers.js';
 
 afterEach(cleanup);
@@ -30,10 +31,18 @@ describe('limits', () => {
   it('closes a socket over messagesPerSecondPerSocket with rate-limited', async () => {
     const server = await startServer({ limits: { messagesPerSecondPerSocket: 20 } });
     const a = await TestClient.welcomed(server.url, 'a');
-    for (let i = 0; i < 50; i += 1) a.send({ type: 'ping' });
+    for (let i = 0; i < 20 * BURST_SECONDS + 30; i += 1) a.send({ type: 'ping' });
     expect(await a.expectFatal('rate-limited')).toEqual({ code: 1008, reason: 'rate-limited' });
-    expect(a.pending().filter((m) => m.type === 'pong').length).toBeLessThanOrEqual(20);
+    expect(a.pending().filter((m) => m.type === 'pong').length).toBeLessThanOrEqual(20 * BURST_SECONDS);
     await expectServing(server);
+  });
+
+  it('lets a burst of a few seconds\' worth through: what a client wrote while the server stalled', async () => {
+    const server = await startServer({ limits: { messagesPerSecondPerSocket: 20 } });
+    const a = await TestClient.welcomed(server.url, 'a');
+    for (let i = 0; i < 20 * (BURST_SECONDS - 1); i += 1) a.send({ type: 'ping' });
+    for (let i = 0; i < 20 * (BURST_SECONDS - 1); i += 1) await a.next('pong');
+    expect(a.pending().some((m) => m.type === 'error')).toBe(false);
   });
 
   it('lets a socket that keeps under the rate go on', async () => {
