@@ -28,6 +28,13 @@ export interface WebRtcLimits {
   readonly maxPeers: number;
   /** A graceful close waits at most this long for queued frames to leave. */
   readonly closeDrainMs: number;
+  /**
+   * An open connection on which nothing has arrived for this long is closed, and its peer reported
+   * down. A process that died without a word (killed, its machine gone) may never be reported by
+   * WebRTC itself; a live peer that shares a group sends at least a heartbeat every half second,
+   * and one that shares none is connected to again on demand.
+   */
+  readonly silentCloseMs: number;
 }
 
 /** The defaults: 16 KiB fragments, 64 MiB frames, 1 MiB in flight per channel. */
@@ -44,6 +51,7 @@ export const DEFAULT_LIMITS: WebRtcLimits = Object.freeze({
   connectTimeoutMs: 15_000,
   maxPeers: 256,
   closeDrainMs: 2_000,
+  silentCloseMs: 30_000,
 });
 
 /** The defaults with `overrides` applied. */
@@ -51,6 +59,9 @@ export function resolveLimits(overrides: Partial<WebRtcLimits> | undefined): Web
   const limits = { ...DEFAULT_LIMITS, ...overrides };
   if (limits.chunkBytes <= 64 || limits.lowWaterBytes > limits.highWaterBytes) {
     throw new RangeError('WebRtcLimits: chunkBytes must exceed 64 and lowWaterBytes must not exceed highWaterBytes');
+  }
+  if (!Number.isFinite(limits.silentCloseMs) || limits.silentCloseMs < 100) {
+    throw new RangeError(`WebRtcLimits: silentCloseMs must be a number of ms of at least 100, got ${String(limits.silentCloseMs)}`);
   }
   return Object.freeze(limits);
 }

@@ -68,6 +68,9 @@ export class PeerLink {
   private readonly senders: Record<Lane, ChannelSender>;
   private readonly reassembler: Reassembler;
   private readonly connectTimer: ReturnType<typeof setTimeout>;
+  /** While open: checks that something arrived within `silentCloseMs`. */
+  private silenceTimer: ReturnType<typeof setInterval> | undefined;
+  private lastChunkMs = 0;
   /**
    * Chunks that arrived before this side saw both channels open (the other side may open first, and
    * simple-peer reports 'connect' only after it has read the connection's stats). They are handed on
@@ -175,6 +178,7 @@ export class PeerLink {
     if (this.linkState === 'closed') return;
     this.linkState = 'closed';
     clearTimeout(this.connectTimer);
+    clearInterval(this.silenceTimer);
     this.senders.data.close();
     this.senders.control.close();
     this.reassembler.clear();
@@ -237,6 +241,7 @@ export class PeerLink {
     this.binding = dtlsBinding(pc?.localDescription?.sdp, pc?.remoteDescription?.sdp);
     this.linkState = 'open';
     clearTimeout(this.connectTimer);
+    this.watchSilence();
     this.options.events.open();
     const early = this.early;
     this.early = [];
@@ -244,8 +249,19 @@ export class PeerLink {
     for (const bytes of early) this.onChunk(bytes);
   }
 
+  /** Fails the open link once nothing has arrived on it for `silentCloseMs` (config.ts). */
+  private watchSilence(): void {
+    const { silentCloseMs } = this.options.limits;
+    this.lastChunkMs = Date.now();
+    this.silenceTimer = setInterval(() => {
+      if (Date.now() - this.lastChunkMs > silentCloseMs) this.fail(`nothing received for ${silentCloseMs} ms`);
+    }, Math.max(50, silentCloseMs / 4));
+    (this.silenceTimer as { unref?: () => void }).unref?.();
+  }
+
   private onChunk(chunk: Uint8Array): void {
     if (this.linkState === 'closed') return;
+    this.lastChunkMs = Date.now();
     // simple-peer hands out Buffers; the engine gets plain Uint8Arrays over the same memory.
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.linkState !== 'open') {

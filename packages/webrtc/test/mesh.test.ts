@@ -148,3 +148,31 @@ describe('the platform refuses a peer connection', () => {
     await mesh.close(true);
   });
 });
+
+describe('a connection on which nothing arrives', () => {
+  it('is closed after silentCloseMs and its peer reported down; the next frame connects again', async () => {
+    const a = makeNode('a', { silentCloseMs: 600 });
+    const b = makeNode('b', { silentCloseMs: 60_000 });
+    a.mesh.send('b', text('hello'), 'data');
+    await until(() => b.frames.length === 1);
+    // b never answers: a hears nothing on the connection, as from a process killed without a word.
+    await until(() => a.down.includes('b'), 5000);
+    expect(a.mesh.linkState('b')).toBeUndefined();
+    expect(a.errors).toEqual([]);
+    a.mesh.send('b', text('again'), 'data');
+    await until(() => b.frames.some((f) => f.text === 'again'));
+  }, 20_000);
+
+  it('stays open while frames arrive', async () => {
+    const a = makeNode('a', { silentCloseMs: 600 });
+    const b = makeNode('b', { silentCloseMs: 600 });
+    const started = Date.now();
+    while (Date.now() - started < 2000) {
+      a.mesh.send('b', text('ping'), 'data');
+      b.mesh.send('a', text('pong'), 'data');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(a.down).toEqual([]);
+    expect(b.down).toEqual([]);
+  }, 20_000);
+});
