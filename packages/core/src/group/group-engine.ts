@@ -427,6 +427,23 @@ export class GroupEngine {
     else this.askToJoin(this.host.peers());
   }
 
+  /**
+   * Discovery refused the group and forgot it (Transport.onRefused): a joiner would wait for an
+   * answer that never comes. Its join fails with `error`, and it is back to idle, as after a join
+   * the members refused; a later join() asks discovery again. A member (discovery refused it
+   * again on a reconnection) goes on with the processes it knows; the transport reported the
+   * refusal already. A withdrawing joiner finishes its leave: nobody is left to ask.
+   */
+  refused(error: Error): void {
+    this.host.wake?.();
+    const phase = this.phase;
+    if (phase.kind === 'withdrawing') return this.pump();
+    if (phase.kind !== 'joining') return;
+    this.phase = { kind: 'idle' };
+    this.own.rejectQueued(error);
+    this.host.emit({ type: 'join-failed', error });
+  }
+
   /** A message of the installed view, from one of its members. */
   private onViewMessage(phase: MemberPhase, msg: GroupMsg): void {
     const { stream, change } = phase;
