@@ -136,7 +136,7 @@ export interface ErrorMessage {
   code: ErrorCode;
   message: string;
   fatal: boolean;
-  /** The group a non-fatal `group-full` refers to. */
+  /** The group a `group-full`, `group-forbidden` or `too-many-groups` refers to. */
   group?: string;
   /** The peer a non-fatal `peer-unreachable` refers to. */
   peer?: string;

@@ -123,9 +123,9 @@ export class Session implements Member {
   }
 
   /** Sends a fatal `error` frame and closes the socket; later frames are ignored. */
-  fail(code: ErrorCode, message: string): void {
+  fail(code: ErrorCode, message: string, about: Pick<ErrorMessage, 'group' | 'peer'> = {}): void {
     if (this.closed) return;
-    this.sendError(code, message);
+    this.sendError(code, message, about);
     if (this.closed) return; // the send found a stalled socket and terminated it
     this.closed = true;
     // The reason is the code: short ASCII, well under the 123-byte limit of a close reason.
@@ -207,9 +207,9 @@ export class Session implements Member {
   }
 
   private join(group: string): void {
-    if (this.claims !== undefined && !tokenAllowsGroup(this.claims, group)) return this.fail('group-forbidden', 'the token does not name this group');
+    if (this.claims !== undefined && !tokenAllowsGroup(this.claims, group)) return this.fail('group-forbidden', 'the token does not name this group', { group });
     const { groupsPerSocket, peersPerGroup } = this.context.limits;
-    if (!this.groups.has(group) && this.groups.size >= groupsPerSocket) return this.fail('too-many-groups', `more than ${groupsPerSocket} groups on one socket`);
+    if (!this.groups.has(group) && this.groups.size >= groupsPerSocket) return this.fail('too-many-groups', `more than ${groupsPerSocket} groups on one socket`, { group });
     if (this.context.registry.join(this, group) === 'full') this.sendError('group-full', `the group has ${peersPerGroup} peers already`, { group });
   }
 

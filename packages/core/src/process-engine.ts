@@ -279,6 +279,11 @@ export class ProcessEngine {
     this.groups.get(group)?.peersChanged();
   }
 
+  /** Discovery refused a group (Transport.onRefused): a join of it under way fails with `error`. */
+  refused(group: string, error: Error): void {
+    this.groups.get(group)?.refused(error);
+  }
+
   /**
    * A peer's bad input: dropped and counted; reported once per peer and kind of input, then at
    * most once every REPORT_INTERVAL_MS with how many more there were (a hostile peer must not turn

@@ -45,6 +45,13 @@ export interface Transport {
   /** Called whenever the set returned by `peers(group)` changes. */
   onPeers(handler: (group: string, peers: readonly string[]) => void): void;
   /**
+   * Optional: discovery refused `group` (a signaling server whose token does not name it, or that
+   * takes no more groups from this process) and forgot it, as if it were withdrawn: a `join()` of
+   * it under way cannot complete, and rejects with `error`. A transport whose discovery refuses
+   * nothing (the simulator's) need not have it.
+   */
+  onRefused?(handler: (group: string, error: Error) => void): void;
+  /**
    * Optional: called when the connection to a peer is known to be gone (closed channel,
    * ICE failure). It feeds suspicion; the membership service still decides.
    */

@@ -112,4 +112,37 @@ describe('hostile and broken peers', () => {
     for (const name of ['a', 'b', 'c']) expect(names(t.app(name).group.view?.members)).toEqual(['a', 'b', 'c']);
     t.check();
   });
+
+  // A group without a secret. x is a process of the room, no member: it answers nothing (its frames
+  // are lost), and greets members once, claiming a larger group of the same name. Those greeted yield;
+  // none is taken in (there is no such group), and x, silent, never says it is no member, which used
+  // to keep the dissolved group from being founded again, for as long as x stayed in the room.
+  // Greeted, b and c alone leave a cut off from a majority that said it is gone: its view can never
+  // change again, so its group dissolved too (a is the lowest id: the one to found it again).
+  it.each([
+    ['every member', ['a', 'b', 'c']],
+    ['two members of three', ['b', 'c']],
+  ])('a forged HELLO from a silent process of the room to %s: they yield to a group that does not exist, then found theirs again', async (_, greeted) => {
+    const t = await startGroup(['a', 'b', 'c'], { seed: 6 });
+    t.sim.spawn('x');
+    for (const to of ['a', 'b', 'c']) t.sim.network.cutLink('x', to, true);
+    t.sim.network.announce('x', 'g');
+    await t.sim.run(100);
+    const yieldedAt = t.sim.now;
+    const hello = { t: 'h', g: 'g', f: 'x#1', gid: 'a group that does not exist', born: 0, n: 99 } as const;
+    const network = t.sim.network as unknown as { nodes: Map<string, { transport: { deliver(from: string, frame: Uint8Array): void } }> };
+    for (const to of greeted) network.nodes.get(to)!.transport.deliver('x', encodeFrame({ l: 0, e: 1, s: 1, m: [hello] }));
+    expect(await t.runUntil(() => ['a', 'b', 'c'].every((name) => t.app(name).group.view?.primary === false), 1500)).toBe(true);
+    const back = (): boolean => ['a', 'b', 'c'].every((name) => {
+      const view = t.app(name).group.view;
+      return view?.primary === true && names(view.members).sort().join() === 'a,b,c';
+    });
+    // Three failure timeouts (1 s each) to be taken in, then two rounds of joins: the lowest founds.
+    expect(await t.runUntil(back, 6000)).toBe(true);
+    expect(t.sim.now - yieldedAt).toBeGreaterThanOrEqual(3000);
+    const sent = t.send('b', 'total');
+    await t.sim.run(1000);
+    expect(sent.settled?.ok).toBe(true);
+    t.check();
+  });
 });

@@ -49,6 +49,11 @@ export interface SignalingEvents {
   signal(from: string, data: unknown): void;
   /** The server could not relay to `peer` (it shares no group with us, or just left). */
   unreachable(peer: string): void;
+  /**
+   * The server refused the `join` of `group` (group-forbidden, too-many-groups): the group is
+   * forgotten, as if left; `error` says which group and why. Also reported through `error`.
+   */
+  refused?(group: string, error: SignalingError): void;
   /** A malformed server frame, a refusal, a lost connection. */
   error(error: SignalingError): void;
 }
@@ -283,9 +288,14 @@ export class SignalingClient {
     }
     const error = new SignalingError(`signaling server: ${message.code}: ${message.message}`, message.code);
     if (JOIN_REFUSALS.has(message.code)) {
-      // Forget the groups the server refused, so that reconnecting does not ask again.
+      // Forget the groups the server refused, so that reconnecting does not ask again. A server
+      // that does not name the group refused one of those it has not answered yet.
       const refused = message.group !== undefined ? [message.group] : [...this.unanswered];
-      for (const group of refused) this.leave(group);
+      for (const group of refused) {
+        if (!this.joined.has(group)) continue;
+        this.leave(group);
+        this.events.refused?.(group, new SignalingError(`the signaling server refused the group ${group}: ${message.code}: ${message.message}`, message.code));
+      }
     }
     if (PERMANENT_CODES.has(message.code)) this.permanent = error;
     if (!NON_FATAL_ERROR_CODES.has(message.code) && this.firstWelcome !== undefined) {

@@ -50,6 +50,7 @@ export class WebRtcTransport implements Transport {
   private readonly peersListeners: Array<Listener<[string, readonly string[]]>> = [];
   private readonly downListeners: Array<Listener<[string]>> = [];
   private readonly errorListeners: Array<Listener<[Error]>> = [];
+  private readonly refusedListeners: Array<Listener<[string, Error]>> = [];
   private closing: Promise<void> | undefined;
 
   private constructor(localId: string, wrtc: WrtcLike | undefined, options: WebRtcTransportOptions) {
@@ -91,6 +92,7 @@ export class WebRtcTransport implements Transport {
         peers: (group, peers) => transport.emit(transport.peersListeners, group, peers),
         signal: (from, data) => transport.mesh.handleSignal(from, data),
         unreachable: (peer) => transport.mesh.unreachable(peer),
+        refused: (group, error) => transport.emit(transport.refusedListeners, group, error),
         error: (error) => transport.emitError(error),
       },
     );
@@ -126,6 +128,11 @@ export class WebRtcTransport implements Transport {
 
   onPeers(handler: (group: string, peers: readonly string[]) => void): void {
     this.peersListeners.push(handler);
+  }
+
+  /** The signaling server refused to list this process in `group` (its token does not name it, too many groups). */
+  onRefused(handler: (group: string, error: Error) => void): void {
+    this.refusedListeners.push(handler);
   }
 
   /** The binding of the open connection with `peer`: its two DTLS fingerprints (dtls-binding.ts). */

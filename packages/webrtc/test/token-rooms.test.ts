@@ -89,12 +89,24 @@ describe('a token that names one room', () => {
     expect(heard).toEqual([]);
   }, 30_000);
 
-  // KNOWN BUG (report): the refusal is reported on 'error', but join() of the forbidden room never
-  // settles, against "every promise settles" (it should reject, e.g. with the SignalingError).
-  it.fails('join() of a room the token does not name settles', async () => {
+  // "Every promise settles": the server's refusal rejects join() of the forbidden room, with a
+  // SignalingError that names the room and the server's reason, and leaves the group idle (a
+  // later join() asks the server again, and is refused again).
+  it('join() of a room the token does not name settles: it rejects with the SignalingError', async () => {
     const server = await startServer({ secret });
     cleanups.push(() => server.close());
-    const { process } = await outsider(server.url);
-    await withTimeout(process.group('room-b').join().catch(() => undefined), 5000, 'join() to settle');
-  }, 15_000);
+    const { process, errors } = await outsider(server.url);
+    const group = process.group('room-b');
+    const outcome = (): Promise<unknown> => withTimeout(group.join().then(() => 'joined', (error: unknown) => error), 5000, 'join() to settle');
+    const error = (await outcome()) as { name?: string; code?: string; message?: string };
+    expect(error.name).toBe('SignalingError');
+    expect(error.code).toBe('group-forbidden');
+    expect(error.message).toMatch(/refused the group room-b: group-forbidden: the token does not name this group/);
+    expect(errors.some((e) => (e as { code?: string }).code === 'group-forbidden')).toBe(true); // still reported on 'error'
+    expect(group.view).toBeUndefined();
+    await expect(group.leave()).resolves.toBeUndefined(); // nothing to leave: the join failed
+    await waitUntil(() => errors.some((e) => /lost the signaling server/.test(e.message)), WAIT_MS, () => 'the socket closed by the refusal');
+    const again = (await outcome()) as { name?: string };
+    expect(again.name).toBe('SignalingError');
+  }, 30_000);
 });

@@ -21,6 +21,7 @@
 import type { Order, View } from '../api.js';
 import { AccessDeniedError, GroupClosedError, NotPrimaryError, OverloadError, ProtocolError, StateTransferError } from '../errors.js';
 import { incarnationOf, memberId, processOf } from '../ids.js';
+import { isQuorum } from '../membership/quorum.js';
 import { Suspicion } from '../membership/suspicion.js';
 import type { GroupMsg, HelloMsg, JoinStatus, OrderCode, ViewValue } from '../wire/messages.js';
 import { FateTable } from './fates.js';
@@ -60,6 +61,12 @@ interface MemberPhase {
   change: ViewChange;
   /** The application asked to leave: each view change is asked to exclude this member. */
   leaving: boolean;
+  /**
+   * When members that said they are gone (DEPARTED) left too few others for a majority of the
+   * view: no later view can be decided without them, so unless one was decided already (its
+   * INSTALL arrives, or a departed member answers with it), the group dissolved (see `tick`).
+   */
+  quorumLostAtMs?: number;
 }
 
 type Phase =
@@ -78,6 +85,11 @@ type Phase =
   | { kind: 'left' };
 
 const ORDERS: readonly Order[] = ['fifo', 'causal', 'total'];
+/**
+ * Failure timeouts a member whose group dissolved (it yielded to another group, or a majority of
+ * its view said it is gone) waits to be taken in before it may found the group again (`dissolved`).
+ */
+const DISSOLVED_TIMEOUTS = 3;
 /** Messages a member may receive before it installs their view: they wait for it. */
 const BUFFERED = new Set(['d', 'k', 'o', 's', 'z', 'l', 'w']);
 
@@ -124,6 +136,15 @@ export class GroupEngine {
   private future: GroupMsg[] = [];
   private lastFateQueryMs = -Infinity;
   private lastHelloMs = -Infinity;
+  /**
+   * This member's group dissolved: it yielded to another group of the same name (onHello; `greeter`
+   * is the process whose greeting it believed), or a majority of its view said it is gone. Until
+   * `untilMs` it rejoins as usual; a rejoin that no view took in by then founds the group again
+   * without waiting for the greeter or for processes that never answered (joinRound). A greeting
+   * from a group that does not exist (forged by a process of the room), or that cannot take it in,
+   * must not keep the group from coming back.
+   */
+  private dissolved: { greeter: string | undefined; untilMs: number } | undefined;
   /** Inside a batch of inbound messages: act on them once, at its end. */
   private batching = false;
 
@@ -266,6 +287,7 @@ export class GroupEngine {
   private finishLeave(): void {
     const wasMember = this.phase.kind === 'member';
     this.phase = { kind: 'left' };
+    this.dissolved = undefined;
     const closed = new GroupClosedError('the group was left');
     this.own.rejectQueued(closed);
     if (wasMember) this.own.orphan(this.me, 0); // abandoned in a view: nobody will tell their fate
@@ -355,6 +377,7 @@ export class GroupEngine {
         if (phase.kind === 'withdrawing') this.pump();
         return;
       case 'member':
+        if (phase.quorumLostAtMs !== undefined && now - phase.quorumLostAtMs >= this.settings.failureTimeoutMs) return this.dissolve(phase.quorumLostAtMs);
         for (const [j, at] of this.pendingJoins) if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
         this.suspicion.check(phase.view.members, this.me, now, this.host, this.settings.failureTimeoutMs, phase.change.blocked);
         phase.change.checkRoundProgress(now);
@@ -380,7 +403,7 @@ export class GroupEngine {
       case 'r': if (msg.to === this.me && this.phase.kind === 'member') this.host.emit({ type: 'direct', from: msg.f, payload: msg.p }); return;
       case 'Q': return this.onFateQuery(msg.f, msg.v);
       case 'A': if (msg.u !== 1 && processOf(msg.to) === this.host.processId) this.settleFate(msg.to, msg.v, msg.c, msg.d); return;
-      case 'h': return this.onHello(msg);
+      case 'h': return this.onHello(from, msg);
       default: break;
     }
     const phase = this.phase;
@@ -425,6 +448,23 @@ export class GroupEngine {
     if (this.phase.kind !== 'joining') return;
     if (!this.phase.rounds.discovered && this.host.discovered()) this.joinRound();
     else this.askToJoin(this.host.peers());
+  }
+
+  /**
+   * Discovery refused the group and forgot it (Transport.onRefused): a joiner would wait for an
+   * answer that never comes. Its join fails with `error`, and it is back to idle, as after a join
+   * the members refused; a later join() asks discovery again. A member (discovery refused it
+   * again on a reconnection) goes on with the processes it knows; the transport reported the
+   * refusal already. A withdrawing joiner finishes its leave: nobody is left to ask.
+   */
+  refused(error: Error): void {
+    this.host.wake?.();
+    const phase = this.phase;
+    if (phase.kind === 'withdrawing') return this.pump();
+    if (phase.kind !== 'joining') return;
+    this.phase = { kind: 'idle' };
+    this.own.rejectQueued(error);
+    this.host.emit({ type: 'join-failed', error });
   }
 
   /** A message of the installed view, from one of its members. */
@@ -612,6 +652,8 @@ export class GroupEngine {
     const holds = phase.kind === 'member' && (phase.view.members.includes(member) || phase.change.accepted(member));
     if (phase.kind === 'member' && phase.view.members.includes(member)) {
       this.suspicion.depart(member);
+      const staying = phase.view.members.filter((m) => !this.suspicion.departed(m));
+      if (phase.quorumLostAtMs === undefined && !isQuorum(phase.view.members, new Set(staying))) phase.quorumLostAtMs = this.host.now();
       this.pump();
     }
     if (member !== this.me) this.host.send(from, { t: 'J', g: this.name, f: this.me, st: holds ? 'holding' : 'clear' });
@@ -624,7 +666,14 @@ export class GroupEngine {
     const { rounds, restart } = this.phase;
     const now = this.host.now();
     const peers = this.host.peers();
-    if (rounds.mayFound(now, peers, this.host.processId, this.host.config.createAfterMs, restart?.rank)) {
+    // Its group dissolved, and no view took it in in time: the group it yielded to does not exist,
+    // or cannot take it in. The greeter, and processes that never answered a JOIN of this rejoin (a
+    // silent process of the room), no longer keep the processes of the dissolved group from
+    // founding it again, under the usual rule (the lowest founds, the others join it). A group
+    // that lives on answers 'member' through its other members; one out of reach merges later.
+    const dissolved = this.dissolved;
+    const candidates = dissolved !== undefined && now >= dissolved.untilMs ? rounds.answering(peers).filter((p) => p !== dissolved.greeter) : peers;
+    if (rounds.mayFound(now, candidates, this.host.processId, this.host.config.createAfterMs, restart?.rank)) {
       this.found(restart);
       return;
     }
@@ -744,6 +793,7 @@ export class GroupEngine {
     }
     const leaving = previous?.leaving === true || this.phase.kind === 'withdrawing';
     this.own.endView(); // what it sent was delivered by every survivor in the cut
+    this.dissolved = undefined; // taken in (by the group it yielded to, or by its own, founded again)
     const view: View = { id: value.id, members: value.members, primary: true, joined: value.joined, left: value.left };
     const stream = new ViewStream(this.name, view, this.me, this.host, this.own, () => [...this.pendingJoins.keys()]);
     const phase: MemberPhase = { kind: 'member', view, value, stream, change: this.newChange(view, value, stream), leaving };
@@ -896,6 +946,16 @@ export class GroupEngine {
     this.queryFates(this.host.now(), informer);
   }
 
+  /**
+   * A majority of the view said it is gone (they yielded to another group, or abandoned it), and no
+   * view decided before they went came in a failure timeout: no later view can be decided, so the
+   * group as this member knew it is gone. It leaves the view as if excluded, and rejoins.
+   */
+  private dissolve(sinceMs: number): void {
+    this.dissolved = { greeter: undefined, untilMs: sinceMs + DISSOLVED_TIMEOUTS * this.settings.failureTimeoutMs };
+    this.goMinority(undefined);
+  }
+
   private forgetMembership(): void {
     this.suspicion.clear();
     this.pendingJoins.clear();
@@ -965,7 +1025,7 @@ export class GroupEngine {
    * join this one as new members, with state transfer: their state is dropped unless the
    * application merges it in its setState. A member of the losing group dissolves itself.
    */
-  private onHello(msg: HelloMsg): void {
+  private onHello(from: string, msg: HelloMsg): void {
     const phase = this.phase;
     if (phase.kind !== 'member' || msg.gid === phase.value.gid || phase.change.blocked) return;
     const mine = phase.view.members.length;
@@ -975,6 +1035,7 @@ export class GroupEngine {
       return;
     }
     this.report(new Error(`group ${this.name} was founded twice; this member's group (${phase.value.gid}) yields to ${msg.gid}`));
+    this.dissolved = { greeter: from, untilMs: this.host.now() + DISSOLVED_TIMEOUTS * this.settings.failureTimeoutMs };
     this.goMinority(undefined);
   }
 

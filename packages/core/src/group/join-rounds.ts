@@ -43,6 +43,8 @@ export class JoinRounds {
   private readonly statuses = new Map<string, JoinStatus>();
   /** The stored rank each candidate answered with. */
   private readonly ranks = new Map<string, StoredRank>();
+  /** Every process that answered a round, ever. */
+  private readonly heard = new Set<string>();
 
   start(): void {
     this.discoveredMs = undefined;
@@ -61,8 +63,14 @@ export class JoinRounds {
   }
 
   answered(process: string, status: JoinStatus, rank: StoredRank = NO_RANK): void {
+    this.heard.add(process);
     this.statuses.set(process, status);
     this.ranks.set(process, rank);
+  }
+
+  /** Those of `peers` that answered some round. */
+  answering(peers: readonly string[]): string[] {
+    return peers.filter((p) => this.heard.has(p));
   }
 
   /** Whether this process should found the group now, from what its peers answered. */

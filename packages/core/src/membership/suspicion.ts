@@ -25,7 +25,7 @@ const MAX_PATIENCE = 4;
 export class Suspicion {
   private readonly suspects = new Set<string>();
   /** Members that said they are gone: their suspicion is never withdrawn. */
-  private readonly departed = new Set<string>();
+  private readonly departedMembers = new Set<string>();
   /** Members given up on in this view (see giveUpOn). */
   private readonly stuck = new Set<string>();
   /** When each silent member was last asked to answer. */
@@ -44,9 +44,14 @@ export class Suspicion {
     this.suspects.add(member);
   }
 
+  /** Whether the member said it no longer takes part. */
+  departed(member: string): boolean {
+    return this.departedMembers.has(member);
+  }
+
   /** The member said it no longer takes part: suspected in this view and every later one it is still in. */
   depart(member: string): void {
-    this.departed.add(member);
+    this.departedMembers.add(member);
     this.suspects.add(member);
   }
 
@@ -78,7 +83,7 @@ export class Suspicion {
           this.queriedAt.set(m, nowMs);
           probe.query(process);
         }
-      } else if (forgiving && !this.departed.has(m) && !this.stuck.has(m) && silentMs < timeoutMs / 2) {
+      } else if (forgiving && !this.departedMembers.has(m) && !this.stuck.has(m) && silentMs < timeoutMs / 2) {
         this.suspects.delete(m);
       }
     }
@@ -86,14 +91,14 @@ export class Suspicion {
 
   /** A new view: suspicions of the members it dropped are settled; a departed member that stayed is still suspected. */
   installed(members: readonly string[]): void {
-    for (const m of [...this.suspects]) if (!members.includes(m) || !this.departed.has(m)) this.suspects.delete(m);
+    for (const m of [...this.suspects]) if (!members.includes(m) || !this.departedMembers.has(m)) this.suspects.delete(m);
     this.stuck.clear();
     this.queriedAt.clear();
   }
 
   clear(): void {
     this.suspects.clear();
-    this.departed.clear();
+    this.departedMembers.clear();
     this.stuck.clear();
     this.queriedAt.clear();
   }

@@ -63,6 +63,7 @@ class ProcessRuntime implements Process {
     transport.onPeerDown?.((peer) => this.run(() => this.engine.peerDown(peer)));
     transport.onConnected?.((peer) => this.run(() => this.engine.connected(peer)));
     transport.onPeers((group) => this.run(() => this.engine.peersChanged(group)));
+    transport.onRefused?.((group, error) => this.run(() => this.engine.refused(group, error)));
     transport.onError?.((error) => this.reportError(error));
     this.scheduleTick();
   }
