@@ -72,9 +72,9 @@ export class PeerLinks {
   private peer(id: string): Peer {
     let p = this.peers.get(id);
     if (p === undefined) {
-      const maxOutOfOrder = this.config.linkWindowFrames;
+      const { linkWindowFrames, linkOutOfOrderBytes } = this.config;
       p = {
-        lanes: [new ReliableLane(maxOutOfOrder), new ReliableLane(maxOutOfOrder)],
+        lanes: [new ReliableLane(linkWindowFrames, linkOutOfOrderBytes), new ReliableLane(linkWindowFrames, linkOutOfOrderBytes)],
         queued: [[], []],
         queuedBytes: 0,
         lastHeardMs: undefined,
@@ -162,6 +162,9 @@ export class PeerLinks {
     const [e0, s0] = p.lanes[0].ack();
     const [e1, s1] = p.lanes[1].ack();
     const header: Omit<Frame, 'm'> = { l: lane, e: p.lanes[lane].epoch, a: [e0, s0, e1, s1] };
+    const d0 = p.lanes[0].dropped();
+    const d1 = p.lanes[1].dropped();
+    if (d0 !== undefined || d1 !== undefined) header.n = [...(d0 ?? [0, 0]), ...(d1 ?? [0, 0])] as [number, number, number, number];
     if (seq !== undefined) header.s = seq;
     return encodeFrameWith(header, this.encodedBatch(messages));
   }
@@ -178,6 +181,8 @@ export class PeerLinks {
   private send(id: string, p: Peer, lane: 0 | 1, bytes: Uint8Array, nowMs: number, sequenced = true): void {
     p.lanes[0].ackOwedSinceMs = undefined;
     p.lanes[1].ackOwedSinceMs = undefined;
+    p.lanes[0].reportedDropped();
+    p.lanes[1].reportedDropped();
     p.lastSentMs = nowMs;
     this.events.send(id, bytes, sequenced ? LANES[lane]! : 'control');
   }
@@ -210,10 +215,18 @@ export class PeerLinks {
     if (frame.a !== undefined) {
       p.lanes[0].acknowledge(frame.a[0], frame.a[1]);
       p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
+      if (frame.n !== undefined) {
+        p.lanes[0].noteDropped(frame.a[0], frame.n[0], frame.n[1]);
+        p.lanes[1].noteDropped(frame.a[2], frame.n[2], frame.n[3]);
+      }
+      // Frames the peer dropped ahead of a gap go again once it acknowledged what came before them.
+      for (const lane of [0, 1] as const) {
+        for (const { seq, messages } of p.lanes[lane].redue(nowMs)) this.emit(from, p, lane, seq, messages, nowMs);
+      }
     }
     if (frame.s !== undefined) {
       if (carriesState(frame.m)) this.ackNow.add(from);
-      for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs)) {
+      for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs, bytes.length)) {
         if (batch.length > 0) this.events.messages(from, batch);
       }
     } else if (frame.m.length > 0) {
@@ -330,10 +343,23 @@ export class PeerLinks {
     return out;
   }
 
-  /** The connection to the peer is known gone (from the transport): treat it as silent. */
+  /**
+   * The connection to the peer is known gone (from the transport): treat it as silent, and let go
+   * of what it sent ahead of a gap (reported dropped: a peer that comes back sends it again).
+   */
   down(peer: string): void {
     const p = this.peers.get(peer);
-    if (p !== undefined) p.lastHeardMs = -Infinity;
+    if (p === undefined) return;
+    p.lastHeardMs = -Infinity;
+    p.lanes[0].release();
+    p.lanes[1].release();
+  }
+
+  /** Bytes held out of order from every peer (frames that arrived ahead of a gap). */
+  heldOutOfOrderBytes(): number {
+    let total = 0;
+    for (const p of this.peers.values()) total += p.lanes[0].outOfOrderBytes + p.lanes[1].outOfOrderBytes;
+    return total;
   }
 
   /** Reliable frames not yet acknowledged, to every peer. */
