@@ -25,7 +25,10 @@
  * - Only a member of the group answers 'refused' or 'open': a process that is only joining too
  *   cannot tell which of the two holds the right secret, and its answer would fail the join of a
  *   process that does (the two just do not hear each other for that group).
- * - A new connection to a peer (a new binding) starts over: proofs are sent and checked again.
+ * - A new connection to a peer (a new binding) starts over: proofs are sent and checked again,
+ *   before anything else of the group goes over it; a connection that goes takes the refusals
+ *   made over it with it (a refused peer is no process of the group, so nothing would make a new
+ *   connection to it otherwise).
  */
 import type { GroupMsg } from '../wire/messages.js';
 import { groupKey, MAX_AWAITING_PROOF, proof, sameProof } from './group-proofs.js';
