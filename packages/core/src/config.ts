@@ -58,8 +58,16 @@ export interface EngineConfig {
   readonly helloIntervalMs: number;
   /** A graceful close waits at most this long for its last frames to be acknowledged. */
   readonly closeDrainMs: number;
-  /** Reliable frames in flight to one peer, at most, before further frames wait. */
+  /**
+   * Reliable frames in flight to one peer, at most, before further frames wait; and frames held
+   * out of order from one peer, per lane (those that arrive ahead of a gap), at most.
+   */
   readonly linkWindowFrames: number;
+  /**
+   * Encoded bytes of the frames held out of order from one peer, per lane, at most: a frame beyond
+   * it is dropped and reported to its sender, which sends it again once the gap is filled.
+   */
+  readonly linkOutOfOrderBytes: number;
 }
 
 export const DEFAULT_CONFIG: EngineConfig = Object.freeze({
@@ -84,6 +92,7 @@ export const DEFAULT_CONFIG: EngineConfig = Object.freeze({
   maxFutureMessages: 100_000,
   maxQueuedSends: 100_000,
   linkWindowFrames: 4096,
+  linkOutOfOrderBytes: 4 * 1024 * 1024,
   closeDrainMs: 1000,
   helloIntervalMs: 1000,
 });

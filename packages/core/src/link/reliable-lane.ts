@@ -10,7 +10,12 @@
  * queue behind the original. Dropping the send state (`reset`) moves to a new epoch, so the
  * receiver starts over at seq 1 instead of waiting for frames that will never come.
  * Receiver side: frames of an older epoch are stale; a newer epoch restarts the stream;
- * within an epoch, frames are released in seq order exactly once.
+ * within an epoch, frames are released in seq order exactly once. Frames that arrive ahead of a
+ * gap are held up to a count and a byte budget (a peer must not make this process hold what it
+ * likes before anything is checked); one beyond them is dropped and reported back to its sender
+ * (`dropped`, the frame's `n`), which sends it again once the acknowledgement reaches it
+ * (`noteDropped`, `redue`): over a reliable transport nothing else would (only the oldest
+ * unacknowledged frame is ever sent again there).
  */
 import { FifoQueue } from '../fifo-queue.js';
 import type { GroupMsg } from '../wire/messages.js';
@@ -54,11 +59,26 @@ export class ReliableLane {
   /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
   private recvEpoch = 0;
   private recvNext = 1;
-  private readonly outOfOrder = new Map<number, GroupMsg[]>();
+  private readonly outOfOrder = new Map<number, { messages: GroupMsg[]; bytes: number }>();
+  /** Receiver: encoded bytes of the frames in `outOfOrder`. */
+  outOfOrderBytes = 0;
+  /** Receiver: seqs of the frames dropped ahead of a gap since the last report (0, 0: none). */
+  private droppedLo = 0;
+  private droppedHi = 0;
+  /** Sender: seqs the receiver reported dropped, to send again once acknowledged up to them (0, 0: none). */
+  private redueLo = 0;
+  private redueHi = 0;
   /** Receiver: an acknowledgement is owed since this time, or undefined. */
   ackOwedSinceMs: number | undefined;
 
-  constructor(private readonly maxOutOfOrder: number) {}
+  /**
+   * @param maxOutOfOrder frames held ahead of a gap, at most
+   * @param maxOutOfOrderBytes their encoded bytes, at most
+   */
+  constructor(
+    private readonly maxOutOfOrder: number,
+    private readonly maxOutOfOrderBytes = Infinity,
+  ) {}
 
   get inFlight(): number {
     return this.unacked.length;
@@ -138,33 +158,110 @@ export class ReliableLane {
     this.inFlightBytes = 0;
     this.epoch += 1;
     this.nextSeq = 1;
+    this.redueLo = this.redueHi = 0;
+  }
+
+  /** The receiver of our `epoch` dropped the frames `lo`..`hi` ahead of a gap: they go again once acknowledged up to them. */
+  noteDropped(epoch: number, lo: number, hi: number): void {
+    if (epoch !== this.epoch || lo === 0 || hi < lo || lo >= this.nextSeq) return;
+    this.redueLo = this.redueHi === 0 ? lo : Math.min(this.redueLo, lo);
+    this.redueHi = Math.max(this.redueHi, Math.min(hi, this.nextSeq - 1));
+  }
+
+  /**
+   * The frames reported dropped, to send again now that the receiver takes them in order (it
+   * acknowledged everything before them); none while an older frame is still missing there (it
+   * comes first: in flight, or sent again as the oldest). Their clocks restart.
+   */
+  redue(nowMs: number): Array<{ seq: number; messages: GroupMsg[] }> {
+    if (this.redueHi === 0) return [];
+    const head = this.unacked.peek();
+    if (head !== undefined && head.seq < this.redueLo) return [];
+    const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
+    for (const p of this.unacked) {
+      if (p.seq > this.redueHi) break;
+      p.sentAtMs = nowMs;
+      out.push({ seq: p.seq, messages: p.messages });
+    }
+    this.redueLo = this.redueHi = 0;
+    return out;
+  }
+
+  /** Receiver: the frames dropped ahead of a gap since the last report, or undefined. */
+  dropped(): [number, number] | undefined {
+    return this.droppedHi === 0 ? undefined : [this.droppedLo, this.droppedHi];
+  }
+
+  /** Receiver: the drops were reported (in a frame just sent). */
+  reportedDropped(): void {
+    this.droppedLo = this.droppedHi = 0;
+  }
+
+  private noteDrop(lo: number, hi: number): void {
+    this.droppedLo = this.droppedHi === 0 ? lo : Math.min(this.droppedLo, lo);
+    this.droppedHi = Math.max(this.droppedHi, hi);
+  }
+
+  /**
+   * Receiver: lets go of every frame held out of order (the peer's connection is gone), reporting
+   * them as dropped, so that the peer sends them again if it comes back.
+   */
+  release(): void {
+    if (this.outOfOrder.size === 0) return;
+    let lo = Infinity;
+    let hi = 0;
+    for (const seq of this.outOfOrder.keys()) {
+      lo = Math.min(lo, seq);
+      hi = Math.max(hi, seq);
+    }
+    this.noteDrop(lo, hi);
+    this.outOfOrder.clear();
+    this.outOfOrderBytes = 0;
   }
 
   /**
    * Takes a frame of the peer's stream; returns the batches now deliverable, in order.
    * Duplicates and stale frames yield nothing (but still owe an acknowledgement).
    */
-  receive(epoch: number, seq: number, messages: GroupMsg[], nowMs: number): GroupMsg[][] {
+  receive(epoch: number, seq: number, messages: GroupMsg[], nowMs: number, bytes = 0): GroupMsg[][] {
     if (epoch < this.recvEpoch) return [];
     if (epoch > this.recvEpoch) {
       this.recvEpoch = epoch;
       this.recvNext = 1;
       this.outOfOrder.clear();
+      this.outOfOrderBytes = 0;
+      this.droppedLo = this.droppedHi = 0;
     }
     this.ackOwedSinceMs ??= nowMs;
     if (seq < this.recvNext) return [];
     if (seq > this.recvNext) {
-      if (this.outOfOrder.size < this.maxOutOfOrder) this.outOfOrder.set(seq, messages);
+      if (this.outOfOrder.has(seq)) return [];
+      if (this.outOfOrder.size < this.maxOutOfOrder && this.outOfOrderBytes + bytes <= this.maxOutOfOrderBytes) {
+        this.outOfOrder.set(seq, { messages, bytes });
+        this.outOfOrderBytes += bytes;
+      } else {
+        this.noteDrop(seq, seq);
+      }
       return [];
     }
     const ready = [messages];
     this.recvNext += 1;
     for (let next = this.outOfOrder.get(this.recvNext); next !== undefined; next = this.outOfOrder.get(this.recvNext)) {
       this.outOfOrder.delete(this.recvNext);
-      ready.push(next);
+      this.outOfOrderBytes -= next.bytes;
+      ready.push(next.messages);
       this.recvNext += 1;
     }
+    // A drop report for frames now taken in order is moot.
+    if (this.droppedHi !== 0 && this.droppedHi < this.recvNext) this.droppedLo = this.droppedHi = 0;
+    else if (this.droppedHi !== 0) this.droppedLo = Math.max(this.droppedLo, this.recvNext);
     return ready;
+  }
+
+  /** Whether a frame (epoch, seq) of the peer would be held ahead of a gap (or dropped there), not taken now. */
+  isAhead(epoch: number, seq: number): boolean {
+    if (epoch < this.recvEpoch) return false;
+    return seq > (epoch > this.recvEpoch ? 1 : this.recvNext);
   }
 
   /** The cumulative acknowledgement to piggyback: [epoch, highest seq received in order]. */

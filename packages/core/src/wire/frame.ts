@@ -9,6 +9,9 @@
  *                 s?: seq of this frame on that lane (absent: unreliable, e.g. a heartbeat)
  *                 a?: [epoch0, seq0, epoch1, seq1] cumulative acknowledgements of both of the
  *                    receiver's lanes toward the sender
+ *                 n?: [lo0, hi0, lo1, hi1] frames of each lane the receiver dropped ahead of a
+ *                    gap (its out-of-order budget was full), 0 0 for none: sent again once
+ *                    acknowledged up to them
  *                 m: group messages (messages.ts), batched: everything queued for this peer
  *                 b?: 1 the sender is closing (a goodbye; suspect it now)
  *                 q?: 1 the sender has not heard from the receiver for a while: answer at once
@@ -29,6 +32,12 @@ export interface Frame {
   e: number;
   s?: number;
   a?: [number, number, number, number];
+  /**
+   * [lo0, hi0, lo1, hi1]: per lane, the range of seqs (0 0: none) of the frames the receiver
+   * dropped ahead of a gap since its last frame (its out-of-order budget was full): send them again
+   * once the acknowledgement reaches them. Meaningful with `a`, whose epochs it refers to.
+   */
+  n?: [number, number, number, number];
   m: GroupMsg[];
   b?: 1;
   q?: 1;
@@ -65,11 +74,15 @@ export function encodeFrameWith(header: Omit<Frame, 'm'>, messages: Uint8Array):
     head.push(0x94);
     for (const n of header.a!) writeUint(head, n);
   });
+  if (header.n !== undefined) field('n', () => {
+    head.push(0x94);
+    for (const n of header.n!) writeUint(head, n);
+  });
   if (header.b === 1) field('b', () => head.push(1));
   if (header.q === 1) field('q', () => head.push(1));
   head.push(0xa1, 'm'.charCodeAt(0));
   fields += 1;
-  head[1] = 0x80 | fields; // a fixmap: at most 7 fields
+  head[1] = 0x80 | fields; // a fixmap: at most 15 fields
   const out = new Uint8Array(head.length + messages.length);
   out.set(head);
   out.set(messages, head.length);
@@ -126,6 +139,8 @@ export function decodeFrame(bytes: Uint8Array, maxBytes: number): Decoded | stri
   if (raw.s !== undefined && !isNat(raw.s)) return 'bad frame seq';
   if (raw.a !== undefined && !(Array.isArray(raw.a) && raw.a.length === 4 && raw.a.every(isNat)))
     return 'bad frame ack';
+  if (raw.n !== undefined && !(Array.isArray(raw.n) && raw.n.length === 4 && raw.n.every(isNat)))
+    return 'bad frame drop report';
   if (!Array.isArray(raw.m)) return 'a frame needs a message list';
   if (raw.b !== undefined && raw.b !== 1) return 'bad goodbye flag';
   if (raw.q !== undefined && raw.q !== 1) return 'bad query flag';
@@ -144,6 +159,7 @@ export function decodeFrame(bytes: Uint8Array, maxBytes: number): Decoded | stri
   const frame: Frame = { l: raw.l, e: raw.e, m: messages };
   if (raw.s !== undefined) frame.s = raw.s;
   if (raw.a !== undefined) frame.a = raw.a as [number, number, number, number];
+  if (raw.n !== undefined) frame.n = raw.n as [number, number, number, number];
   if (raw.b === 1) frame.b = 1;
   if (raw.q === 1) frame.q = 1;
   return { frame, rejected };
