@@ -5,6 +5,7 @@
  *
  * A marker whose target has no `/` is not a path but a region name, a package's own convention
  * checked by that package's test (packages/objects: `<!-- example: lock -->`); it is left alone.
+ * Such a test reads the region with {@link exampleRegion} (packages/core and packages/sim do).
  */
 
 /** One quoted example. */
@@ -67,4 +68,22 @@ export function quoteMismatch(quote: Quote, file: string | undefined): string | 
   const line = quoted.findIndex((text, i) => text !== actual[i]);
   const at = line === -1 ? actual.length : line;
   return `${where}, but differs at its line ${at + 1}:\n  README: ${JSON.stringify(quoted[at])}\n  file:   ${JSON.stringify(actual[at])}`;
+}
+
+/**
+ * The region `name` of an examples file (`source`: the lines between `// #region name` and
+ * `// #endregion name`), without its common indentation: the text a README quotes under
+ * `<!-- example: name -->`. Throws when there is no such region.
+ */
+export function exampleRegion(source: string, name: string): string {
+  const match = new RegExp(`// #region ${name}\\n([\\s\\S]*?)\\n\\s*// #endregion ${name}`).exec(source);
+  if (match === null) throw new Error(`no region ${name}`);
+  const lines = match[1]!.split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+/** The block a README must hold for the region `name` of `source`: the marker, then the region in a `ts` fence. */
+export function regionQuote(source: string, name: string): string {
+  return `<!-- example: ${name} -->\n\`\`\`ts\n${exampleRegion(source, name)}\n\`\`\``;
 }
