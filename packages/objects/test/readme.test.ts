@@ -5,21 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { Group } from '@synchrony/core';
 import { describe, expect, it } from 'vitest';
+import { regionQuote } from '../../../examples/test/readme-quotes.js';
 import { cursors, customTally, listAndCounter, lockTurn, quickStart } from './readme-examples.js';
 import { startGroup } from './fixture.js';
 
 const here = new URL('.', import.meta.url);
 const source = readFileSync(new URL('./readme-examples.ts', here), 'utf8');
 const readme = readFileSync(new URL('../README.md', here), 'utf8');
-
-/** The region `name` of the examples file, without its indentation. */
-function region(name: string): string {
-  const match = new RegExp(`// #region ${name}\\n([\\s\\S]*?)\\n\\s*// #endregion ${name}`).exec(source);
-  if (match === null) throw new Error(`no region ${name}`);
-  const lines = match[1]!.split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
 
 /** Runs an example on the simulator until it settles. */
 async function run<T>(example: (group: Group) => Promise<T>): Promise<T> {
@@ -35,7 +27,7 @@ async function run<T>(example: (group: Group) => Promise<T>): Promise<T> {
 describe('README examples', () => {
   it('quotes every region of test/readme-examples.ts exactly', () => {
     for (const name of ['quick-start', 'list-and-counter', 'lock', 'presence', 'define-object']) {
-      expect(readme).toContain(`<!-- example: ${name} -->\n\`\`\`ts\n${region(name)}\n\`\`\``);
+      expect(readme).toContain(regionQuote(source, name));
     }
   });
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Simulator } from '@synchrony/sim';
 import { describe, expect, it } from 'vitest';
+import { regionQuote } from '../../../examples/test/readme-quotes.js';
 import { freshIndexedDB } from './fake-indexeddb.js';
 import { simulateQuota } from './quota.js';
 import { inspect, quickStart, storageErrors } from './readme-examples.js';
@@ -13,15 +14,6 @@ import { inspect, quickStart, storageErrors } from './readme-examples.js';
 const here = new URL('.', import.meta.url);
 const source = readFileSync(new URL('./readme-examples.ts', here), 'utf8');
 const readme = readFileSync(new URL('../README.md', here), 'utf8');
-
-/** The region `name` of the examples file, without its indentation. */
-function region(name: string): string {
-  const match = new RegExp(`// #region ${name}\\n([\\s\\S]*?)\\n\\s*// #endregion ${name}`).exec(source);
-  if (match === null) throw new Error(`no region ${name}`);
-  const lines = match[1]!.split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
 
 /** Advances virtual time in slices, letting fake-indexeddb's tasks run between them. */
 async function runWithDisk(sim: Simulator, ms: number): Promise<void> {
@@ -34,7 +26,7 @@ async function runWithDisk(sim: Simulator, ms: number): Promise<void> {
 describe('README examples', () => {
   it('quotes every region of test/readme-examples.ts exactly', () => {
     for (const name of ['quick-start', 'errors', 'inspect']) {
-      expect(readme).toContain(`<!-- example: ${name} -->\n\`\`\`ts\n${region(name)}\n\`\`\``);
+      expect(readme).toContain(regionQuote(source, name));
     }
   });
 
