@@ -57,8 +57,6 @@ export class ProcessEngine {
       rejected: (from, reason) => this.reject(from, reason),
       goodbye: () => this.tick(),
       reset: (peer) => this.gate.forgetSent(peer),
-      mayCarry: (peer, messages) => this.gate.mayCarry(peer, messages),
-      proofs: (from, messages) => this.dispatch(from, messages),
     }, io.reliable === true);
     this.gate = new GroupGate({
       processId,
@@ -68,8 +66,6 @@ export class ProcessEngine {
       enqueue: (peer, message) => this.links.enqueue(peer, message),
       reject: (peer, reason) => this.reject(peer, reason),
       member: (group) => this.groups.get(group)?.status === 'member',
-      proven: (peer) => this.links.resendDeferred(peer, this.io.now()),
-      open: (peer) => this.links.touch(peer, this.io.now()),
     });
   }
 
@@ -98,7 +94,8 @@ export class ProcessEngine {
         wake: () => { if (created !== undefined) this.active.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
-          if (this.gate.send(peer, name, message)) this.links.enqueue(peer, message);
+          this.gate.beforeSend(peer, name);
+          this.links.enqueue(peer, message);
         },
         // A peer refused for the group's secret is no process of the group: nobody waits for it.
         peers: () => this.io.peers(name).filter((peer) => !this.gate.refuses(peer, name)),
@@ -233,7 +230,7 @@ export class ProcessEngine {
   /** The transport lost the connection to a peer: it counts as silent from now on. */
   peerDown(peer: string): void {
     this.links.down(peer);
-    this.gate.down(peer);
+    this.gate.disconnected(peer);
   }
 
   /** Reliable frames not yet acknowledged by their peers (a graceful close waits for them). */
