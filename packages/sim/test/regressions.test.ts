@@ -27,6 +27,9 @@ const FOUND: Array<[seed: number, what: string]> = [
   [1705, 'a coordinator that left with its decision undelivered was waited on for ever by the survivors'],
   [95, 'a member blocked by a suspicion it would never withdraw (given up on) never asked for a change'],
   [1856, 'the last members of a group whose state was lost could not leave, and joiners could not found a new one'],
+  [2682, 'joiners whose only provider crashed with the checkpoint undelivered waited for the state for ever'],
+  [2658, 'the same, a joiner of a later round'],
+  [4461, 'the same, the group founded by the one that crashed'],
   // Found by 20,000 seeds on an attempt to hold a secret group's outbound traffic for the peer's proof (taken back, SECURITY.md):
   [1032, 'a group with a secret never formed again after a heal: members held what they sent for proofs that never came'],
 ];

@@ -4,6 +4,7 @@
  * the checker (settle-always, rejected-nowhere and left-stays-out among them).
  */
 import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '@synchrony/core';
 import { checkProperties } from '../src/checker.js';
 import { Simulator } from '../src/simulator.js';
 import { processName, startGroup, type TestGroup } from './sim-group.js';
@@ -218,6 +219,38 @@ describe('issue 8: a state provider that throws (S2)', () => {
     expect((error as Error & { cause?: unknown }).message).toMatch(/no member could provide/);
     for (const name of ['a', 'b']) expect(t.app(name).group.view?.members.map(processName)).toEqual(['a', 'b']);
     expect(checkProperties(t.recorder.trace)).toBeUndefined();
+  });
+
+  it('the only member with the state crashes before the joiners have it: their join() rejects with StateTransferError (seeds 2658, 2682, 4461)', async () => {
+    const t = await startGroup(['a'], { seed: 11 });
+    const joiners = ['d', 'e'].map((name) => {
+      const member = t.recorder.attach(t.sim.spawn(name), 'g');
+      t.apps.set(name, member);
+      return member;
+    });
+    // a installs the view that takes both in and sends them the checkpoint, which never arrives;
+    // then a crashes. d and e are the view's other members, and neither has the state.
+    t.sim.network.tamper('a', (bytes) => {
+      const decoded = decodeFrame(bytes, 2 ** 26);
+      return typeof decoded !== 'string' && decoded.frame.m.some((m) => m.t === 's') ? undefined : bytes;
+    });
+    const joined = joiners.map((m) => m.join().catch((error: Error) => error));
+    await t.runUntil(() => t.app('a').group.view?.members.length === 3);
+    await t.sim.run(300);
+    t.sim.crash('a');
+    await t.sim.run(8000);
+    for (const outcome of joined) {
+      const error = await outcome;
+      expect(error).toHaveProperty('name', 'StateTransferError');
+      expect((error as Error).message).toMatch(/every member that held it is gone/);
+    }
+    // Nothing was delivered, nobody waits; a process that joins now founds the group afresh.
+    const f = t.recorder.attach(t.sim.spawn('f'), 'g');
+    t.apps.set('f', f);
+    const founded = f.join();
+    await t.sim.run(3000);
+    expect((await founded).members.map(processName)).toEqual(['f']);
+    finalCheck(t);
   });
 
   it('a setState that throws rejects join() with StateTransferError carrying the cause', async () => {

@@ -67,6 +67,12 @@ interface MemberPhase {
    * INSTALL arrives, or a departed member answers with it), the group dissolved (see `tick`).
    */
   quorumLostAtMs?: number;
+  /**
+   * This member waits for the state, and every member of the view that held it is suspected: since
+   * when. A view change needs a member with the state, so none can be decided; past a bound the
+   * join fails (StateTransferError) rather than wait for ever (see `tick`).
+   */
+  stateLostAtMs?: number;
 }
 
 type Phase =
@@ -378,6 +384,9 @@ export class GroupEngine {
         return;
       case 'member':
         if (phase.quorumLostAtMs !== undefined && now - phase.quorumLostAtMs >= this.settings.failureTimeoutMs) return this.dissolve(phase.quorumLostAtMs);
+        if (this.stateHoldersGone(phase, now)) {
+          this.failJoin(phase, new StateTransferError('no member could provide the state: every member that held it is gone'));
+        }
         for (const [j, at] of this.pendingJoins) if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
         this.suspicion.check(phase.view.members, this.me, now, this.host, this.settings.failureTimeoutMs, phase.change.blocked);
         phase.change.checkRoundProgress(now);
@@ -889,6 +898,23 @@ export class GroupEngine {
   }
 
   /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
+  /**
+   * Whether this member, still waiting for the group's state, has seen every member that held it
+   * suspected for two failure timeouts: the provider crashed with the checkpoint undelivered, and
+   * the others of the view are joiners too. (A holder only cut off would come back within that; if
+   * it comes back later, it finds the joiners gone and goes on without them.)
+   */
+  private stateHoldersGone(phase: MemberPhase, now: number): boolean {
+    if (!this.state.awaiting || phase.leaving) return false;
+    const holders = phase.view.members.filter((m) => m !== this.me && !phase.value.needState.includes(m));
+    if (holders.length === 0 || !holders.every((m) => this.suspicion.has(m))) {
+      phase.stateLostAtMs = undefined;
+      return false;
+    }
+    phase.stateLostAtMs ??= now;
+    return now - phase.stateLostAtMs >= 2 * this.settings.failureTimeoutMs;
+  }
+
   private failJoin(phase: MemberPhase, error: StateTransferError): void {
     this.host.emit({ type: 'join-failed', error });
     phase.leaving = true;
