@@ -30,6 +30,7 @@ const FOUND: Array<[seed: number, what: string]> = [
   [2682, 'joiners whose only provider crashed with the checkpoint undelivered waited for the state for ever'],
   [2658, 'the same, a joiner of a later round'],
   [4461, 'the same, the group founded by the one that crashed'],
+  [13982, 'a leave that timed out in a partition rejected a safe send that the primary side delivered in its cut'],
   // Found by 20,000 seeds on an attempt to hold a secret group's outbound traffic for the peer's proof (taken back, SECURITY.md):
   [1032, 'a group with a secret never formed again after a heal: members held what they sent for proofs that never came'],
 ];

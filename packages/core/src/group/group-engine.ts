@@ -282,12 +282,25 @@ export class GroupEngine {
     for (const m of phase.view.members) if (m !== this.me) this.host.send(m, { t: 'l', g: this.name, v: phase.view.id, f: this.me });
   }
 
-  /** Leaves at once without a view change (the process is closing, or a leave that timed out). */
+  /**
+   * A leave that timed out (a partition outlasts it): stops waiting for a view change or for
+   * answers, and leaves as soon as the fate of its own sends is known. A send the group may have
+   * delivered (it went out in a view this member did not see end) is neither resolved nor rejected
+   * on a guess: a member of the group's next view tells which, when one can be reached.
+   */
   abandon(): void {
     this.host.wake?.();
-    if (this.phase.kind === 'left') return;
+    const phase = this.phase;
+    if (phase.kind === 'left') return;
     this.tellDeparted();
-    this.finishLeave();
+    if (phase.kind === 'member') {
+      this.own.orphan(this.me, phase.view.id);
+      this.forgetMembership();
+    }
+    this.own.rejectQueued(new GroupClosedError('the group was left'));
+    this.phase = { kind: 'withdrawing', waiting: new Set(), lastAskMs: this.host.now() };
+    this.queryFates(this.host.now(), undefined);
+    this.pump();
   }
 
   private finishLeave(): void {
