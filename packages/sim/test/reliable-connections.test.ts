@@ -89,4 +89,13 @@ describe('reliable connections', () => {
       expect(result.violation, `seed ${seed} (npm run sim -- --seed ${seed} --reliable)`).toBeUndefined();
     }
   }, 240_000);
+
+  // KNOWN BUG, found by `npm run sim -- --seeds 3000 --reliable` (1 in about 900): a member excluded
+  // while cut off (p6, view 7) stays blocked in its old view after the heal: over connections that a
+  // partition breaks, nothing it or the others send reaches the other side again to tell it the
+  // view ended. This turns red once it rejoins.
+  it.fails('seed 882: a member excluded in a partition rejoins after the heal', async () => {
+    const result = await runScenario(882, { reliable: true });
+    expect(result.violation).toBeUndefined();
+  }, 60_000);
 });

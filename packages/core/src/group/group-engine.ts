@@ -52,6 +52,13 @@ export interface GroupStats {
   futureMessages: number;
 }
 
+/**
+ * A member waiting for the state gives up its join once every member that held it has been
+ * suspected and silent this many failure timeouts: a view change needs one with the state, so none
+ * can be decided without them (see stateHoldersGone).
+ */
+const STATE_HOLDERS_GONE_TIMEOUTS = 3;
+
 interface MemberPhase {
   kind: 'member';
   view: View;
@@ -67,12 +74,6 @@ interface MemberPhase {
    * INSTALL arrives, or a departed member answers with it), the group dissolved (see `tick`).
    */
   quorumLostAtMs?: number;
-  /**
-   * This member waits for the state, and every member of the view that held it is suspected: since
-   * when. A view change needs a member with the state, so none can be decided; past a bound the
-   * join fails (StateTransferError) rather than wait for ever (see `tick`).
-   */
-  stateLostAtMs?: number;
 }
 
 type Phase =
@@ -913,19 +914,17 @@ export class GroupEngine {
   /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
   /**
    * Whether this member, still waiting for the group's state, has seen every member that held it
-   * suspected for two failure timeouts: the provider crashed with the checkpoint undelivered, and
-   * the others of the view are joiners too. (A holder only cut off would come back within that; if
-   * it comes back later, it finds the joiners gone and goes on without them.)
+   * suspected and silent for three failure timeouts: the provider crashed with the checkpoint
+   * undelivered, and the others of the view are joiners too. A holder that is only slow (a loaded
+   * machine) is still heard, on some link, and is waited for; one only cut off comes back within
+   * that, or finds the joiners gone and goes on without them.
    */
   private stateHoldersGone(phase: MemberPhase, now: number): boolean {
     if (!this.state.awaiting || phase.leaving) return false;
+    const limitMs = STATE_HOLDERS_GONE_TIMEOUTS * this.settings.failureTimeoutMs;
     const holders = phase.view.members.filter((m) => m !== this.me && !phase.value.needState.includes(m));
-    if (holders.length === 0 || !holders.every((m) => this.suspicion.has(m))) {
-      phase.stateLostAtMs = undefined;
-      return false;
-    }
-    phase.stateLostAtMs ??= now;
-    return now - phase.stateLostAtMs >= 2 * this.settings.failureTimeoutMs;
+    return holders.length > 0 &&
+      holders.every((m) => this.suspicion.has(m) && now - this.host.lastHeard(processOf(m) ?? m) >= limitMs);
   }
 
   private failJoin(phase: MemberPhase, error: StateTransferError): void {
