@@ -238,7 +238,7 @@ describe('issue 8: a state provider that throws (S2)', () => {
     await t.runUntil(() => t.app('a').group.view?.members.length === 3);
     await t.sim.run(300);
     t.sim.crash('a');
-    await t.sim.run(8000);
+    await t.sim.run(15_000); // ten failure timeouts of silence from the only holder, then the leave
     for (const outcome of joined) {
       const error = await outcome;
       expect(error).toHaveProperty('name', 'StateTransferError');
