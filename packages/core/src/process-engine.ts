@@ -92,6 +92,7 @@ export class ProcessEngine {
         now: () => this.io.now(),
         changed: () => { this.membershipChanged = true; },
         wake: () => { if (created !== undefined) this.active.add(created); },
+        transferStarted: () => { if (created !== undefined) this.transfers.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
           this.gate.beforeSend(peer, name);
@@ -123,7 +124,10 @@ export class ProcessEngine {
 
   /** Groups sending a checkpoint send its next chunks, as far as their links have room. */
   private continueTransfers(): void {
-    for (const g of this.groups.values()) if (g.transferring) g.continueTransfers();
+    for (const g of this.transfers) {
+      if (g.transferring) g.continueTransfers();
+      if (!g.transferring) this.transfers.delete(g);
+    }
   }
 
   /**
@@ -169,6 +173,11 @@ export class ProcessEngine {
   private needed: Set<string> | undefined;
   /** Groups not quiet, or woken by an input or a call: the only ones ticked (with those whose peers fall silent). */
   private readonly active = new Set<GroupEngine>();
+  /**
+   * Groups sending a checkpoint: each inbound frame may have made room for their next chunks, and
+   * only they are asked (not every group of the process, on every frame).
+   */
+  private readonly transfers = new Set<GroupEngine>();
   /** Some group's phase or view changed since the needed peers and digests were computed. */
   private membershipChanged = true;
   /** The digest of the entries held with each peer, until a view changes. */

@@ -366,6 +366,12 @@ export class GroupEngine {
     return this.state.sending;
   }
 
+  /** Sends the checkpoint taken at the cut of `value` to its joiners (state-transfer.ts). */
+  private provide(value: ViewValue, checkpoint: Uint8Array[] | Error, paced: boolean): void {
+    this.state.provide(value, this.me, checkpoint, paced);
+    if (this.state.sending) this.host.transferStarted?.();
+  }
+
   /** Sends more of the checkpoint being sent, as far as the links to the joiners have room. */
   continueTransfers(): void {
     if (this.phase.kind === 'member') this.state.sendMore(this.phase.view.id);
@@ -801,7 +807,7 @@ export class GroupEngine {
     const provides = value.provider === this.me && value.needState.some((m) => m !== this.me);
     const checkpoint = provides ? this.takeCheckpoint() : undefined;
     if (!value.members.includes(this.me)) {
-      if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint, false); // a leaver's last duty, at once
+      if (checkpoint !== undefined) this.provide(value, checkpoint, false); // a leaver's last duty, at once
       if (previous === undefined) return;
       this.ending = { member: this.me, value };
       const rank = previous.view.members.indexOf(this.me);
@@ -826,7 +832,7 @@ export class GroupEngine {
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
     for (const j of [...this.heldJoiners.keys()]) if (value.members.includes(j) || !this.pendingJoins.has(j)) this.heldJoiners.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
-    if (checkpoint !== undefined) this.state.provide(value, this.me, checkpoint);
+    if (checkpoint !== undefined) this.provide(value, checkpoint, true);
     const needsState = value.needState.includes(this.me) && value.provider !== this.me && !hasState;
     if (!needsState) {
       this.state.done();

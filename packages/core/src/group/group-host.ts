@@ -34,6 +34,8 @@ export interface GroupHost {
   changed?(): void;
   /** Something happened to the group (an input, a call): tick it until it is quiet again. */
   wake?(): void;
+  /** The group began sending a checkpoint: its next chunks go as its links make room (`continueTransfers`). */
+  transferStarted?(): void;
   /** Sends a message to the process that owns `member` (or to a process id). */
   send(member: string, message: GroupMsg): void;
   /** Processes discovery says are interested in this group. */
