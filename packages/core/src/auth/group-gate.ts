@@ -14,6 +14,11 @@
  *   cannot tell which of the two holds the right secret, and its answer would fail the join of a
  *   process that does (the two just do not hear each other for that group).
  * - A new connection to a peer (a new binding) starts over: proofs are sent and checked again.
+ * - A refusal for proving nothing (not for a wrong proof) lapses once the peer has sent nothing
+ *   unproved for SILENT_REFUSAL_MS: its proof may have been lost with a connection that broke
+ *   without a word, and a joiner that kept such a member out of its peers would never send it its
+ *   JOIN, never connect to it again, and so never be taken in (the group waits for every member to
+ *   hear a joiner). Reaching out to it replaces the connection, and the proofs go again.
  */
 import type { GroupMsg } from '../wire/messages.js';
 import { groupKey, MAX_AWAITING_PROOF, proof, REFUSED_PROOF_ECHO, sameProof } from './group-proofs.js';
@@ -37,6 +42,19 @@ const pair = (peer: string, group: string): string => `${peer}\u0000${group}`;
 const PROOF_WAIT_MS = 2000;
 /** A refused peer is told so at most this often. */
 const ANSWER_EVERY_MS = 1000;
+/** A refusal for proving nothing lapses when the peer has sent nothing unproved for this long. */
+const SILENT_REFUSAL_MS = 3 * PROOF_WAIT_MS;
+
+interface Refusal {
+  /** When a member of the group last answered 'refused'. */
+  answeredAtMs: number;
+  /** When the peer was last refused (its messages waited in vain, or its proof did not verify). */
+  atMs: number;
+  /** For a proof that does not verify: it holds until the peer proves the secret or reconnects. */
+  wrongProof: boolean;
+  /** Whether it counts now (a refusal for proving nothing lapses: see SILENT_REFUSAL_MS). */
+  active: boolean;
+}
 
 export class GroupGate {
   /** Each group's key, or null for a group without a secret. */
@@ -49,8 +67,8 @@ export class GroupGate {
   private readonly proven = new Set<string>();
   /** (peer, group) messages waiting for the peer's proof, and since when. */
   private readonly waiting = new Map<string, { sinceMs: number; messages: GroupMsg[] }>();
-  /** (peer, group) refused: reported once, and when a member of the group last answered 'refused'. */
-  private readonly refused = new Map<string, { answeredAtMs: number }>();
+  /** (peer, group) refused: reported once, while it lasts. */
+  private readonly refused = new Map<string, Refusal>();
 
   constructor(private readonly hooks: GateHooks) {}
 
@@ -148,13 +166,19 @@ export class GroupGate {
     return false;
   }
 
-  /** Peers that proved nothing for too long are refused, and what they sent is dropped. */
+  /**
+   * Peers that proved nothing for too long are refused, and what they sent is dropped; such a
+   * refusal lapses once they have been quiet for SILENT_REFUSAL_MS.
+   */
   tick(nowMs: number): void {
     for (const [key, waiting] of this.waiting) {
       if (nowMs - waiting.sinceMs < PROOF_WAIT_MS) continue;
       this.waiting.delete(key);
       const [peer, group] = key.split('\u0000') as [string, string];
-      this.refuse(peer, group, nowMs, `${waiting.messages.length} messages of group ${group.slice(0, 64)} with no proof of its secret`);
+      this.refuse(peer, group, nowMs, `${waiting.messages.length} messages of group ${group.slice(0, 64)} with no proof of its secret`, undefined);
+    }
+    for (const [key, refusal] of this.refused) {
+      if (refusal.active && !refusal.wrongProof && nowMs - refusal.atMs >= SILENT_REFUSAL_MS && !this.waiting.has(key)) refusal.active = false;
     }
   }
 
@@ -167,7 +191,7 @@ export class GroupGate {
     const binding = this.hooks.binding(peer);
     if (binding === undefined || !sameProof(au, proof(key, binding, peer))) {
       this.waiting.delete(pair(peer, group)); // never to be released: no second refusal for them
-      this.refuse(peer, group, nowMs, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)', au);
+      this.refuse(peer, group, nowMs, 'a proof of the group secret that does not verify (a wrong secret, or a connection with someone in the middle)', au, true);
       return;
     }
     this.proven.add(pair(peer, group));
@@ -182,18 +206,21 @@ export class GroupGate {
    * of this group here, and a join does not wait for its answer.
    */
   refuses(peer: string, group: string): boolean {
-    return this.refused.has(pair(peer, group));
+    return this.refused.get(pair(peer, group))?.active === true;
   }
 
   /** Reports a refused peer once; a member of the group tells it so, at most once a second. */
-  private refuse(peer: string, group: string, nowMs: number, reason: string, refusedProof?: string): void {
+  private refuse(peer: string, group: string, nowMs: number, reason: string, refusedProof: string | undefined, wrongProof = false): void {
     const key = pair(peer, group);
     let refused = this.refused.get(key);
     if (refused === undefined) {
       this.hooks.reject(peer, reason);
-      refused = { answeredAtMs: -Infinity };
+      refused = { answeredAtMs: -Infinity, atMs: nowMs, wrongProof, active: true };
       this.refused.set(key, refused);
     }
+    refused.atMs = nowMs;
+    refused.active = true;
+    refused.wrongProof ||= wrongProof;
     if (nowMs - refused.answeredAtMs < ANSWER_EVERY_MS || !this.hooks.member(group)) return;
     refused.answeredAtMs = nowMs;
     const cn = refusedProof?.slice(0, REFUSED_PROOF_ECHO);
