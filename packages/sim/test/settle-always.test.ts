@@ -152,6 +152,37 @@ describe('issue 8: every call settles', () => {
     finalCheck(t);
   });
 
+  it('a coordinator decides with one acceptance and crashes, with another member, before its COMMIT leaves: the acceptor installs the view, and the group goes on', async () => {
+    const t = await startGroup(['a', 'b', 'c', 'd'], { seed: 5 });
+    // a's PROPOSE reaches b alone; a and b are a majority of [a, b, c, d] (a is the senior), so b's
+    // acceptance decides the view; no COMMIT or INSTALL of a's arrives anywhere.
+    let decided = false;
+    t.sim.network.tamper('a', (bytes, to) => {
+      const decoded = decodeFrame(bytes, Infinity);
+      if (typeof decoded === 'string') return bytes;
+      const kinds = decoded.frame.m.map((m) => m.t);
+      if (kinds.includes('c') || kinds.includes('i')) decided = true;
+      if (decided) return undefined;
+      if (kinds.includes('p') && to !== 'b') return undefined;
+      return bytes;
+    });
+    const e = t.recorder.attach(t.sim.spawn('e'), 'g');
+    t.apps.set('e', e);
+    let joined: unknown;
+    e.join().then(() => { joined = 'resolved'; }, (error: unknown) => { joined = error; });
+    expect(await t.runUntil(() => decided, 5000)).toBe(true);
+    t.crash('a');
+    t.crash('c');
+    // b and d alone are no majority of [a, b, c, d]: only the view a decided, which b accepted, can
+    // go on, with e in it.
+    expect(await t.runUntil(() => joined !== undefined, 8000)).toBe(true);
+    expect(joined).toBe('resolved');
+    for (const name of ['b', 'd', 'e']) {
+      expect(await t.runUntil(() => t.app(name).group.view?.members.map(processName).join() === 'b,d,e', 8000)).toBe(true);
+    }
+    expect(checkProperties(t.recorder.trace)).toBeUndefined();
+  });
+
   it('a joiner of a group whose senior half crashed: join() rejects with NotPrimaryError rather than wait for ever', async () => {
     const t = await startGroup(['a', 'b'], { seed: 3 });
     t.crash('a'); // the senior of two: b alone is no majority of [a, b], so that view can never change
