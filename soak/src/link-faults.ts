@@ -10,18 +10,25 @@ import type { Lane, Transport } from '@synchrony/core';
 export type RealTransport = Transport & Required<Pick<Transport, 'binding' | 'onConnected' | 'discovered' | 'onPeerDown' | 'onError'>>;
 
 interface MeshInternals {
-  mesh: { links: Map<string, { peer?: { destroy(): void } }> };
+  mesh: { links: Map<string, { peer?: object }>; drop(link: object, reportDown: boolean): void };
 }
 
 /**
- * Ends the real connection with `peer` abruptly: its RTCPeerConnection is torn down, both sides
- * see their channels close, and the next frame either sends makes a new connection (through the
+ * Ends the real connection with `peer` at once, in the middle of whatever it carries, the way the
+ * mesh drops one itself (a queue over its bound, a connection replaced): this side reports the peer
+ * down, the link closes its channels and then its RTCPeerConnection (peer-link.ts), the other side
+ * sees its channels close, and the next frame either sends makes a new connection (through the
  * signaling server). Returns whether there was one.
+ *
+ * Not `destroy()` on the simple-peer instance, which closes the RTCPeerConnection outright: that
+ * closes the other side's channels under its sends, and @roamhq/wrtc can then die of SIGSEGV
+ * (peer-link.ts). Our code never closes a connection so; only a peer that is not ours can.
  */
 export function dropConnection(transport: RealTransport, peer: string): boolean {
-  const link = (transport as unknown as MeshInternals).mesh.links.get(peer);
+  const mesh = (transport as unknown as MeshInternals).mesh;
+  const link = mesh.links.get(peer);
   if (link?.peer === undefined) return false;
-  link.peer.destroy();
+  mesh.drop(link, true);
   return true;
 }
 

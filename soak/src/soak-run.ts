@@ -71,9 +71,11 @@ export interface SoakResult {
   readonly problems: string[];
   /**
    * Members that died of SIGSEGV: native code, and the only native code in a member is the WebRTC
-   * stack (@roamhq/wrtc). Each one seen so far was the known crash of node-webrtc when a connection's
-   * localDescription is read while connections come and go (node-webrtc/node-webrtc#696,
-   * feross/simple-peer#812). Reported, counted as crashes in the trace, and a failure only with `strict`.
+   * stack (@roamhq/wrtc). The crash seen was wrtc's race between `RTCDataChannel.send` and the
+   * channel being closed on its signaling thread, when the other side closed its peer connection
+   * outright under traffic (peer-link.ts, bench/src/repro/webrtc-close-crash.ts); our links no longer
+   * close so, but a peer that is not ours can. Reported, counted as crashes in the trace, and a
+   * failure only with `strict`.
    */
   readonly nativeCrashes: string[];
   readonly violation: Violation | undefined;

@@ -74,7 +74,7 @@ function print(r: SoakResult): void {
   console.log(`  checker: ${r.violation === undefined ? 'every property holds' : `${r.violation.property}: ${r.violation.detail}`}`);
   console.log(`  connections: one per live peer ${r.connectionsSettledMs === undefined ? 'never reached' : `${r.connectionsSettledMs} ms after the faults stopped`}`);
   for (const p of r.problems) console.log(`  problem: ${p}`);
-  for (const p of r.nativeCrashes) console.log(`  native crash (SIGSEGV in the WebRTC stack, node-webrtc#696; a failure with --strict): ${p}`);
+  for (const p of r.nativeCrashes) console.log(`  native crash (SIGSEGV in the WebRTC stack, @roamhq/wrtc; a failure with --strict): ${p}`);
   console.log('  slot.incarnation  lifetime  end      heap MB (start mid end)  rss MB (start mid end)  resources  peer conns  max stall');
   for (const i of r.incarnations) console.log(`  ${row(i)}`);
 }

@@ -49,8 +49,10 @@ describe('the soak', () => {
     const result = JSON.parse(readFileSync(report, 'utf8')) as SoakResult;
     expect(result.violation).toBeUndefined();
     expect(result.problems).toEqual([]);
-    // A member may die of the WebRTC stack's known SIGSEGV (node-webrtc#696, about once in ten
-    // minutes of this churn): counted as one more crash, which the group must survive like the others.
+    // A member that dies of SIGSEGV in the WebRTC stack (@roamhq/wrtc) counts as one more crash, which
+    // the group must survive like the others. The trigger found, a peer connection closed outright
+    // under the other side's sends, is gone from our links (peer-link.ts): 10 minutes of seed 7 had
+    // none after, 1 before (6 in a 30-minute run). The race itself is inside wrtc, so the bound stays.
     expect(result.nativeCrashes.length, result.nativeCrashes.join('; ')).toBeLessThanOrEqual(2);
     for (const kind of ['crash', 'leave', 'partition', 'drop'] as const) expect(result.faults[kind], kind).toBeGreaterThan(0);
     expect(result.deliveries).toBeGreaterThan(1000);

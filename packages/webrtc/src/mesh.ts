@@ -97,7 +97,10 @@ export class Mesh {
     if (link !== undefined && link.state !== 'open') this.drop(link, true);
   }
 
-  /** Closes every link; a graceful close first lets queued frames leave, for at most `closeDrainMs`. */
+  /**
+   * Closes every link; a graceful close first lets queued frames leave, for at most `closeDrainMs`.
+   * Resolves once every peer connection is closed (a link closes its channels first: peer-link.ts).
+   */
   async close(abrupt: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -112,6 +115,7 @@ export class Mesh {
     }
     for (const link of links) link.close();
     this.links.clear();
+    await Promise.all(links.map((link) => link.released));
   }
 
   private isInitiatorFor(peer: string): boolean {

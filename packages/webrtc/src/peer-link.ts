@@ -9,6 +9,17 @@
  *
  * The link reports `down` once, whatever ended it (ICE failure, a closed channel, a timeout, a
  * refused write); after that it is inert and the mesh makes a new one if it needs to.
+ *
+ * Closing is a handshake, because of a crash in Node's WebRTC stack: @roamhq/wrtc clears a data
+ * channel's native handle on its signaling thread when the channel closes, while the JS thread may be
+ * inside `send` on it (between its state check and its write), and then dies of SIGSEGV
+ * (`RTCDataChannel::Send` through a null pointer). A peer connection closed outright (`pc.close()`,
+ * an SCTP ABORT) closes the other side's channels at any instant of its sends: under traffic the
+ * process at the other end crashed about once in ten such closes. So a link that closes by its own
+ * decision sends BYE on the control channel and stops; the other side stops sending, touches its
+ * channels no more, and answers BYE; then the first closes both channels, and closes the peer
+ * connection once they report `close`. Each step waits at most `CLOSE_GRACE_MS`. A link ended from the
+ * other side or by the stack touches its channels no more. See bench/src/repro/webrtc-close-crash.ts.
  */
 import SimplePeer from '#simple-peer';
 import type { Lane } from '@synchrony/core';
@@ -20,6 +31,15 @@ import type { WrtcLike } from './wrtc.js';
 
 /** The SCTP stream id of the control channel; simple-peer's own channel takes 0 or 1. */
 export const CONTROL_CHANNEL_ID = 2;
+
+/** How long a closing link waits for each step (BYE answered, channels closed) before it goes on anyway. */
+export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The message a closing link sends on the control channel: one byte, never a fragment (a fragment
+ * has a 13-byte header, framing.ts), so an older peer drops it as malformed.
+ */
+const BYE = new Uint8Array([0xb7]);
 
 /** What a link tells its owner. */
 export interface PeerLinkEvents {
@@ -53,7 +73,9 @@ interface DataChannelInternals {
     localDescription?: { sdp?: string } | null;
     remoteDescription?: { sdp?: string } | null;
   };
-  _channel?: ChannelLike | null;
+  _channel?: (ChannelLike & { addEventListener(type: 'close', listener: () => void): void; close(): void }) | null;
+  destroyed?: boolean;
+  destroying?: boolean;
 }
 
 /** A connection to one process; see the file comment. */
@@ -79,14 +101,27 @@ export class PeerLink {
    */
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
+  /** Whether each channel reported `close`: after that wrtc has let go of it, and it is safe to touch. */
+  private controlClosed = false;
+  private dataChannel: { close(): void } | undefined;
+  private dataClosed = false;
+  /** Set while a closing link waits for its channels to close. */
+  private onChannelClosed: (() => void) | undefined;
+  /** Set while a closing link waits for the other side's answer to its BYE. */
+  private onBye: (() => void) | undefined;
+  private releaseDone: (() => void) | undefined;
+  /** Resolves once the peer connection is closed (at most `CLOSE_GRACE_MS` after `close()`). */
+  readonly released: Promise<void> = new Promise((resolve) => {
+    this.releaseDone = resolve;
+  });
 
   constructor(private readonly options: PeerLinkOptions) {
     const { limits, events } = options;
-    const fail = (error: Error): void => this.fail(`write refused: ${error.message}`);
+    const fail = (error: Error): void => this.fail(`write refused: ${error.message}`, false);
     this.senders = { data: new ChannelSender(limits, fail), control: new ChannelSender(limits, fail) };
     this.reassembler = new Reassembler(limits, (message) => events.error(message));
     this.connectTimer = setTimeout(
-      () => this.fail(`not connected after ${limits.connectTimeoutMs} ms`),
+      () => this.fail(`not connected after ${limits.connectTimeoutMs} ms`, true),
       limits.connectTimeoutMs,
     );
   }
@@ -125,7 +160,7 @@ export class PeerLink {
         ...(this.options.wrtc === undefined ? {} : { wrtc: this.options.wrtc as SimplePeer.Options['wrtc'] }),
       });
     } catch (error) {
-      this.fail(`cannot create a peer connection: ${describe(error)}`);
+      this.fail(`cannot create a peer connection: ${describe(error)}`, true);
       return;
     }
     this.peer = peer;
@@ -137,10 +172,10 @@ export class PeerLink {
     peer.on('error', (error: Error & { code?: string }) => {
       // simple-peer reports a peer connection the platform would not create (a browser past its
       // budget of connections) as ERR_PC_CONSTRUCTOR, from inside its constructor.
-      if (error.code === 'ERR_PC_CONSTRUCTOR') this.fail(`cannot create a peer connection: ${describe(error)}`);
-      else this.fail(`connection error: ${describe(error)}`);
+      if (error.code === 'ERR_PC_CONSTRUCTOR') this.fail(`cannot create a peer connection: ${describe(error)}`, false);
+      else this.fail(`connection error: ${describe(error)}`, false);
     });
-    peer.on('close', () => this.fail('connection closed'));
+    peer.on('close', () => this.fail('connection closed', false));
     this.openControlChannel(peer);
   }
 
@@ -173,9 +208,22 @@ export class PeerLink {
     await Promise.all([this.senders.data.idle(), this.senders.control.idle()]);
   }
 
-  /** Ends the link without reporting `down`. Idempotent. */
+  /**
+   * Ends the link without reporting `down`. Idempotent. The peer connection itself closes once both
+   * channels have closed (see the file comment), at most `CLOSE_GRACE_MS` later: `released`.
+   */
   close(): void {
+    this.end(true);
+  }
+
+  /**
+   * `closeChannels`: this side decides to close, and closes its channels first. Otherwise the link
+   * ended because a channel or the connection is closing already (from the other side, or the stack):
+   * its channels are not touched again, whatever state they are in.
+   */
+  private end(closeChannels: boolean): void {
     if (this.linkState === 'closed') return;
+    const wasOpen = this.linkState === 'open';
     this.linkState = 'closed';
     clearTimeout(this.connectTimer);
     clearInterval(this.silenceTimer);
@@ -184,12 +232,82 @@ export class PeerLink {
     this.reassembler.clear();
     this.early = [];
     this.earlyBytes = 0;
-    try {
-      this.control?.close();
-    } catch {
-      // already closing
+    this.release(closeChannels && wasOpen);
+  }
+
+  private release(closeChannels: boolean): void {
+    const peer = this.peer;
+    const internals = peer as unknown as DataChannelInternals | undefined;
+    if (peer === undefined || internals?.destroyed === true || internals?.destroying === true || this.openChannels().length === 0) {
+      this.destroyPeer();
+      return;
     }
+    const grace = setTimeout(() => this.destroyPeer(), (closeChannels ? 2 : 1) * CLOSE_GRACE_MS);
+    this.onChannelClosed = () => {
+      if (this.openChannels().length > 0) return;
+      clearTimeout(grace);
+      this.destroyPeer();
+    };
+    if (!closeChannels) return;
+    // Ask the other side to stop sending; close the channels once it says it has (or after the grace).
+    const ack = setTimeout(() => this.closeChannels(), CLOSE_GRACE_MS);
+    this.onBye = () => {
+      clearTimeout(ack);
+      this.closeChannels();
+    };
+    this.sendBye();
+  }
+
+  private openChannels(): Array<{ close(): void }> {
+    const open: Array<{ close(): void }> = [];
+    if (this.control !== undefined && !this.controlClosed) open.push(this.control);
+    if (this.dataChannel !== undefined && !this.dataClosed) open.push(this.dataChannel);
+    return open;
+  }
+
+  private closeChannels(): void {
+    this.onBye = undefined;
+    for (const channel of this.openChannels()) {
+      try {
+        channel.close();
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  /** Sends BYE on the control channel, past its queue (dropped by now). */
+  private sendBye(): void {
+    try {
+      (this.control as unknown as ChannelLike | undefined)?.send(BYE);
+    } catch {
+      // closing already: the grace timers end the link
+    }
+  }
+
+  /**
+   * BYE from the other side. Asked to stop: this side stops touching its channels, answers BYE, and
+   * waits for the other side to close them. Answered: this side closes its channels now.
+   */
+  private receiveBye(): void {
+    if (this.onBye !== undefined) {
+      this.onBye();
+      return;
+    }
+    if (this.linkState !== 'open') return;
+    this.senders.data.close();
+    this.senders.control.close();
+    this.sendBye();
+    this.fail('closed by the other side', false);
+  }
+
+  /** Closes the peer connection (simple-peer closes its channel, then the connection); once. */
+  private destroyPeer(): void {
+    this.onChannelClosed = undefined;
+    this.onBye = undefined;
     this.peer?.destroy();
+    this.releaseDone?.();
+    this.releaseDone = undefined;
   }
 
   private openControlChannel(peer: SimplePeer.Instance): void {
@@ -199,7 +317,7 @@ export class PeerLink {
     try {
       control = pc.createDataChannel('synchrony-control', { negotiated: true, id: CONTROL_CHANNEL_ID, ordered: true });
     } catch (error) {
-      this.fail(`cannot create the control channel: ${describe(error)}`);
+      this.fail(`cannot create the control channel: ${describe(error)}`, true);
       return;
     }
     this.control = control;
@@ -207,10 +325,15 @@ export class PeerLink {
     control.addEventListener('open', () => this.onControlOpen());
     control.addEventListener('message', (event: MessageEvent) => {
       const data: unknown = event.data;
-      if (data instanceof ArrayBuffer) this.onChunk(new Uint8Array(data));
+      if (data instanceof ArrayBuffer && data.byteLength === BYE.byteLength && new Uint8Array(data)[0] === BYE[0]) this.receiveBye();
+      else if (data instanceof ArrayBuffer) this.onChunk(new Uint8Array(data));
       else this.options.events.error('control channel: a message that is not binary');
     });
-    control.addEventListener('close', () => this.fail('control channel closed'));
+    control.addEventListener('close', () => {
+      this.controlClosed = true;
+      this.fail('control channel closed', false);
+      this.onChannelClosed?.();
+    });
     if (control.readyState === 'open') this.onControlOpen();
   }
 
@@ -225,6 +348,12 @@ export class PeerLink {
     const channel = (this.peer as unknown as DataChannelInternals | undefined)?._channel;
     if (this.dataReady || this.linkState === 'closed' || channel == null) return;
     this.dataReady = true;
+    this.dataChannel = channel;
+    channel.addEventListener('close', () => {
+      this.dataClosed = true;
+      this.fail('data channel closed', false);
+      this.onChannelClosed?.();
+    });
     this.senders.data.attach(channel);
     this.maybeOpen();
   }
@@ -254,7 +383,7 @@ export class PeerLink {
     const { silentCloseMs } = this.options.limits;
     this.lastChunkMs = Date.now();
     this.silenceTimer = setInterval(() => {
-      if (Date.now() - this.lastChunkMs > silentCloseMs) this.fail(`nothing received for ${silentCloseMs} ms`);
+      if (Date.now() - this.lastChunkMs > silentCloseMs) this.fail(`nothing received for ${silentCloseMs} ms`, true);
     }, Math.max(50, silentCloseMs / 4));
     (this.silenceTimer as { unref?: () => void }).unref?.();
   }
@@ -266,7 +395,7 @@ export class PeerLink {
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.linkState !== 'open') {
       this.earlyBytes += bytes.byteLength;
-      if (this.earlyBytes > this.options.limits.maxPartialBytes) this.fail(`more than ${this.options.limits.maxPartialBytes} bytes before the connection opened`);
+      if (this.earlyBytes > this.options.limits.maxPartialBytes) this.fail(`more than ${this.options.limits.maxPartialBytes} bytes before the connection opened`, true);
       else this.early.push(bytes);
       return;
     }
@@ -275,9 +404,10 @@ export class PeerLink {
     else if (outcome.kind === 'error') this.options.events.error(outcome.message);
   }
 
-  private fail(reason: string): void {
+  /** Ends the link and reports it `down`; `closeChannels` as in `end`. */
+  private fail(reason: string, closeChannels: boolean): void {
     if (this.linkState === 'closed') return;
-    this.close();
+    this.end(closeChannels);
     this.options.events.down(reason);
   }
 }

@@ -161,7 +161,9 @@ export class WebRtcTransport implements Transport {
 
   /**
    * Graceful (default): lets queued frames leave (at most `closeDrainMs`), then closes every
-   * connection and the signaling socket. Abrupt: drops everything at once. Idempotent.
+   * connection and the signaling socket. Abrupt: drops everything at once. Either way a connection
+   * closes its channels before its peer connection (peer-link.ts), so this resolves up to a second
+   * later when the other side does not answer. Idempotent.
    */
   close(options: { abrupt?: boolean } = {}): Promise<void> {
     if (this.closing === undefined) this.closing = this.shutdown(options.abrupt === true);
