@@ -57,6 +57,8 @@ export class ProcessEngine {
       rejected: (from, reason) => this.reject(from, reason),
       goodbye: () => this.tick(),
       reset: (peer) => this.gate.forgetSent(peer),
+      mayCarry: (peer, messages) => this.gate.mayCarry(peer, messages),
+      proofs: (from, messages) => this.dispatch(from, messages),
     }, io.reliable === true);
     this.gate = new GroupGate({
       processId,
@@ -66,6 +68,8 @@ export class ProcessEngine {
       enqueue: (peer, message) => this.links.enqueue(peer, message),
       reject: (peer, reason) => this.reject(peer, reason),
       member: (group) => this.groups.get(group)?.status === 'member',
+      proven: (peer) => this.links.resendDeferred(peer, this.io.now()),
+      open: (peer) => this.links.touch(peer, this.io.now()),
     });
   }
 
@@ -95,8 +99,7 @@ export class ProcessEngine {
         transferStarted: () => { if (created !== undefined) this.transfers.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
-          this.gate.beforeSend(peer, name);
-          this.links.enqueue(peer, message);
+          if (this.gate.send(peer, name, message)) this.links.enqueue(peer, message);
         },
         // A peer refused for the group's secret is no process of the group: nobody waits for it.
         peers: () => this.io.peers(name).filter((peer) => !this.gate.refuses(peer, name)),
