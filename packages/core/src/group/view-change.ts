@@ -204,8 +204,18 @@ export class ViewChange {
     }
     this.frozen = true;
     this.promisedAtMs = from === me ? undefined : this.ctx.now();
-    if (from === me) this.leader?.acceptedBy(me, ballot);
-    else this.ctx.send(from, { t: 'a', g: this.ctx.group, v: view.id, f: me, b: ballot });
+    if (from === me) {
+      this.leader?.acceptedBy(me, ballot);
+      return;
+    }
+    this.ctx.send(from, { t: 'a', g: this.ctx.group, v: view.id, f: me, b: ballot });
+    // The coordinator accepted its value before it proposed it (askAccept: itself first, in the
+    // same step). So when it and this member make a quorum of the view (in a view of two or three,
+    // or with the senior member among them), the value is chosen now: install it, as a COMMIT would
+    // say. Otherwise a coordinator that decided and crashed before its COMMIT or INSTALL left could
+    // strand the group: joiners of the view it installed would wait for it for ever, and this
+    // member, unable to make a quorum without it, with them.
+    if (isQuorum(view.members, new Set([from, me]))) this.ctx.install(value);
   }
 
   onAccepted(member: string, ballot: Ballot): void {

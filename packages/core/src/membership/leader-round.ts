@@ -66,6 +66,12 @@ export class LeaderRound {
   step(ctx: RoundContext, nowMs: number): void {
     if (this.phase === 'flush' && !this.collectReports(ctx, nowMs)) return;
     const value = this.value!;
+    // The coordinator accepts first, and proposes to nobody unless it did: a PROPOSE then tells
+    // its receiver that the coordinator accepted the value (view-change.ts, onPropose, counts on it).
+    if (!this.accepts.has(ctx.me)) {
+      ctx.askAccept(ctx.me, value);
+      if (!this.accepts.has(ctx.me)) return;
+    }
     const proposeTo = new Set([...this.reports.keys(), ...value.members.filter((m) => ctx.members.includes(m))]);
     for (const m of proposeTo) {
       if (this.accepts.has(m) || ctx.suspected(m) || !this.due(ctx, m, nowMs)) continue;
