@@ -59,6 +59,9 @@ export interface GroupStats {
  */
 const STATE_HOLDERS_GONE_TIMEOUTS = 10;
 
+/** A leave that no view change completes within this many failure timeouts is abandoned (as group-handle.ts bounds leave()). */
+export const LEAVE_TIMEOUTS = 5;
+
 interface MemberPhase {
   kind: 'member';
   view: View;
@@ -74,6 +77,8 @@ interface MemberPhase {
    * INSTALL arrives, or a departed member answers with it), the group dissolved (see `tick`).
    */
   quorumLostAtMs?: number;
+  /** A leave of the engine's own (a failed join) that no view change completed by then is abandoned. */
+  abandonAtMs?: number;
 }
 
 type Phase =
@@ -407,6 +412,7 @@ export class GroupEngine {
         if (this.stateHoldersGone(phase, now)) {
           this.failJoin(phase, new StateTransferError('no member could provide the state: every member that held it is gone'));
         }
+        if (phase.abandonAtMs !== undefined && now >= phase.abandonAtMs) return this.abandon();
         for (const [j, at] of this.pendingJoins) if (now - at > 3 * this.settings.failureTimeoutMs) this.pendingJoins.delete(j);
         this.suspicion.check(phase.view.members, this.me, now, this.host, this.settings.failureTimeoutMs, phase.change.blocked);
         phase.change.checkRoundProgress(now);
@@ -939,6 +945,10 @@ export class GroupEngine {
     phase.leaving = true;
     this.own.rejectQueued(new GroupClosedError('the join failed'));
     this.requestLeave(phase);
+    // As a leave() that times out: a view that cannot change without the members that are gone
+    // (the holders were the senior half) would hold this member, answering joiners that a group
+    // exists, for ever.
+    phase.abandonAtMs = this.host.now() + LEAVE_TIMEOUTS * this.settings.failureTimeoutMs;
   }
 
   /** How the change treated the messages of the members it excluded: they may ask (fates.ts). */

@@ -5,7 +5,7 @@
  */
 import type { Group, JoinOptions, Message, Order, Reply, RequestOptions, SendOptions, View } from '../api.js';
 import { GroupClosedError, NotPrimaryError, TimeoutError } from '../errors.js';
-import type { GroupEngine } from '../group/group-engine.js';
+import { LEAVE_TIMEOUTS, type GroupEngine } from '../group/group-engine.js';
 import type { GroupEvent } from '../group/group-host.js';
 import type { SendTag } from '../group/own-stream.js';
 import { deferred, type Deferred } from './deferred.js';
@@ -209,7 +209,7 @@ export class GroupHandle implements Group {
     const done = this.leaving;
     // The engine finishes a leave by itself in every phase; this only bounds a leave that cannot
     // complete (a partition that outlasts it): then the member abandons the group without a view change.
-    const timeoutMs = 5 * (this.options.failureTimeoutMs ?? 1000);
+    const timeoutMs = LEAVE_TIMEOUTS * (this.options.failureTimeoutMs ?? 1000);
     const cancel = this.context.setTimer(() => this.context.run(() => this.engine.abandon()), timeoutMs);
     void done.promise.then(cancel);
     this.context.run(() => this.engine.leave());
