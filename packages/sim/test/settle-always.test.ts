@@ -152,6 +152,23 @@ describe('issue 8: every call settles', () => {
     finalCheck(t);
   });
 
+  it('a joiner of a group whose senior half crashed: join() rejects with NotPrimaryError rather than wait for ever', async () => {
+    const t = await startGroup(['a', 'b'], { seed: 3 });
+    t.crash('a'); // the senior of two: b alone is no majority of [a, b], so that view can never change
+    await t.sim.run(3000);
+    expect(t.app('b').group.view?.primary).toBe(false);
+    const c = t.sim.spawn('c');
+    let outcome: unknown;
+    const joinedAt = t.sim.now;
+    c.group('g').join().then(() => { outcome = 'resolved'; }, (error: unknown) => { outcome = error; });
+    expect(await t.runUntil(() => outcome !== undefined, 20_000)).toBe(true);
+    expect((outcome as Error).name).toBe('NotPrimaryError');
+    // Ten failure timeouts (1 s each here) of answers from b alone, blocked; not a moment before.
+    expect(t.sim.now - joinedAt).toBeGreaterThanOrEqual(10_000);
+    expect(c.group('g').view).toBeUndefined();
+    expect(checkProperties(t.recorder.trace)).toBeUndefined();
+  });
+
   it('after process.close(), send, join, flush, request and leave reject with GroupClosedError at once', async () => {
     const t = await startGroup(['a', 'b'], { seed: 6 });
     const a = t.app('a');

@@ -59,6 +59,9 @@ export interface GroupStats {
  */
 const STATE_HOLDERS_GONE_TIMEOUTS = 10;
 
+/** A join that only members of a blocked view answer, this many failure timeouts long, fails with NotPrimaryError. */
+const BLOCKED_GROUP_TIMEOUTS = 10;
+
 /** A leave that no view change completes within this many failure timeouts is abandoned (as group-handle.ts bounds leave()). */
 export const LEAVE_TIMEOUTS = 5;
 
@@ -431,7 +434,7 @@ export class GroupEngine {
     this.host.wake?.();
     switch (msg.t) {
       case 'j': return this.onJoin(from, msg.f);
-      case 'J': return this.onStatus(from, msg.st, msg.rk);
+      case 'J': return this.onStatus(from, msg.st, msg.rk, msg.bl === 1);
       case 'x': return this.onDeparted(from, msg.f);
       case 'E': if (msg.to === this.me) this.onEnded(msg.v, msg.f); return;
       case 'i': return this.onInstall(msg.v, msg.val, msg.f);
@@ -610,7 +613,10 @@ export class GroupEngine {
 
   /** A JOIN (of a process that proved the group's secret, if it has one: auth/group-gate.ts). */
   private onJoin(from: string, joiner: string): void {
-    const reply = (st: JoinStatus): void => this.host.send(from, { t: 'J', g: this.name, f: this.me, st });
+    const reply = (st: JoinStatus): void => {
+      const blocked = st === 'member' && this.phase.kind === 'member' && this.phase.change.blocked;
+      this.host.send(from, { t: 'J', g: this.name, f: this.me, st, ...(blocked ? { bl: 1 as const } : {}) });
+    };
     if (processOf(joiner) !== from) return;
     const phase = this.phase;
     if (phase.kind === 'member') {
@@ -633,7 +639,7 @@ export class GroupEngine {
     else reply('idle');
   }
 
-  private onStatus(from: string, status: JoinStatus, rank: StoredRank | undefined): void {
+  private onStatus(from: string, status: JoinStatus, rank: StoredRank | undefined, blocked: boolean): void {
     if (this.phase.kind === 'withdrawing') {
       if (status === 'clear') {
         this.phase.waiting.delete(from);
@@ -643,7 +649,7 @@ export class GroupEngine {
     }
     if (this.phase.kind !== 'joining') return;
     if (status !== 'refused' && status !== 'open') {
-      this.phase.rounds.answered(from, status, rank);
+      this.phase.rounds.answered(from, status, rank, blocked);
       return;
     }
     this.phase = { kind: 'idle' };
@@ -701,6 +707,15 @@ export class GroupEngine {
     const { rounds, restart } = this.phase;
     const now = this.host.now();
     const peers = this.host.peers();
+    if (!this.phase.rejoining && rounds.blockedForMs(now) >= BLOCKED_GROUP_TIMEOUTS * this.settings.failureTimeoutMs) {
+      // Only members cut off from a majority of their view answer, and have for long: the join()
+      // fails rather than wait for a majority that may never come back (a rejoin keeps trying).
+      const error = new NotPrimaryError('not primary: the members of the group in reach are cut off from a majority of their view');
+      this.host.emit({ type: 'join-failed', error });
+      this.own.rejectQueued(new GroupClosedError('the join failed'));
+      this.phase = { kind: 'withdrawing', waiting: new Set(peers), lastAskMs: -Infinity };
+      return this.pump();
+    }
     // Its group dissolved, and no view took it in in time: the group it yielded to does not exist,
     // or cannot take it in. The greeter, and processes that never answered a JOIN of this rejoin (a
     // silent process of the room), no longer keep the processes of the dissolved group from

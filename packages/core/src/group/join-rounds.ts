@@ -45,8 +45,16 @@ export class JoinRounds {
   private readonly ranks = new Map<string, StoredRank>();
   /** Every process that answered a round, ever. */
   private readonly heard = new Set<string>();
+  /** Members that answered this round from a blocked view (cut off from a majority of it), and those that did not. */
+  private readonly blockedMembers = new Set<string>();
+  private readonly primaryMembers = new Set<string>();
+  /** Since when every member that answered has been blocked (undefined: one was not, or none answered). */
+  private blockedSinceMs: number | undefined;
 
   start(): void {
+    this.blockedSinceMs = undefined;
+    this.blockedMembers.clear();
+    this.primaryMembers.clear();
     this.discoveredMs = undefined;
     this.lastRoundMs = -Infinity;
     this.rounds = 0;
@@ -62,10 +70,20 @@ export class JoinRounds {
     return nowMs - this.lastRoundMs >= retryMs;
   }
 
-  answered(process: string, status: JoinStatus, rank: StoredRank = NO_RANK): void {
+  answered(process: string, status: JoinStatus, rank: StoredRank = NO_RANK, blocked = false): void {
     this.heard.add(process);
     this.statuses.set(process, status);
     this.ranks.set(process, rank);
+    if (status === 'member') (blocked ? this.blockedMembers : this.primaryMembers).add(process);
+  }
+
+  /**
+   * How long every member that answered has been in a blocked view (0: not so). Such a group
+   * cannot take anyone in until a majority of its view is back, which may be never (its senior
+   * half crashed): a join that waits on it alone must give up at some point.
+   */
+  blockedForMs(nowMs: number): number {
+    return this.blockedSinceMs === undefined ? 0 : nowMs - this.blockedSinceMs;
   }
 
   /** Those of `peers` that answered some round. */
@@ -93,6 +111,10 @@ export class JoinRounds {
 
   /** A new round of JOINs goes out now, to the peers discovery named (`discovered`: if it has answered). */
   asked(nowMs: number, discovered: boolean): void {
+    if (this.primaryMembers.size > 0 || this.blockedMembers.size === 0) this.blockedSinceMs = undefined;
+    else this.blockedSinceMs ??= this.lastRoundMs;
+    this.blockedMembers.clear();
+    this.primaryMembers.clear();
     this.statuses.clear();
     this.ranks.clear();
     this.lastRoundMs = nowMs;

@@ -21,7 +21,8 @@
  *                secret: a joiner that has one gives up); or the answer to a DEPARTED of a
  *                process leaving as it joined: 'clear' (it is in no view or accepted value of the sender's)
  *                | 'holding' (it is: the sender's group will exclude it first); rk: the joiner's stored
- *                rank [view id, position] (after a total failure the best stored checkpoint restarts the group)
+ *                rank [view id, position] (after a total failure the best stored checkpoint restarts the group);
+ *                bl: 1 with 'member': the sender's view is blocked (cut off from a majority of it)
  *   l  LEAVE     member f of view v asks to leave
  *   f  FLUSH     phase 1 of the change after view v, ballot b: stop sending, report
  *   F  FLUSH-OK  the report: holds h, causal counts hc, order base ob and entries ol, highest
@@ -73,7 +74,7 @@ export type JoinStatus = 'joining' | 'idle' | 'minority' | 'member' | 'refused' 
  * so that a refusal that outlives its connection (the link sends unacknowledged frames again over
  * the next one) is not taken for an answer to the proof sent over the new one.
  */
-export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number]; cn?: string }
+export interface StatusMsg { t: 'J'; g: string; f: string; st: JoinStatus; rk?: [number, number]; cn?: string; bl?: 1 }
 export interface LeaveMsg { t: 'l'; g: string; v: number; f: string }
 export interface FlushMsg { t: 'f'; g: string; v: number; f: string; b: Ballot }
 export interface FlushOkMsg {

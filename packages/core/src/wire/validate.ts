@@ -49,7 +49,7 @@ const checks: Record<string, (m: Obj) => boolean> = {
   o: (m) => isNat(m.v) && isNat(m.q) && isPairs(m.l),
   j: () => true,
   P: (m) => typeof m.au === 'string' && m.au.length > 0 && m.au.length <= 128,
-  J: (m) => isOpt(m.cn, (c) => typeof c === 'string' && c.length <= 64) && isOpt(m.rk, (r) => Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= -1)) && (m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'member' || m.st === 'refused' || m.st === 'open' || m.st === 'clear' || m.st === 'holding'),
+  J: (m) => isOpt(m.bl, (b) => b === 1) && isOpt(m.cn, (c) => typeof c === 'string' && c.length <= 64) && isOpt(m.rk, (r) => Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= -1)) && (m.st === 'joining' || m.st === 'idle' || m.st === 'minority' || m.st === 'member' || m.st === 'refused' || m.st === 'open' || m.st === 'clear' || m.st === 'holding'),
   l: (m) => isNat(m.v),
   f: (m) => isNat(m.v) && isBallot(m.b),
   F: (m) =>
