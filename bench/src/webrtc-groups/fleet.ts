@@ -125,7 +125,10 @@ export async function spawnChildren(n: number, prefix: string, lifetimeMs: numbe
   guardExit();
   const children: Child[] = [];
   for (let i = 0; i < n; i++) {
-    const proc = fork(CHILD_SCRIPT, [String(lifetimeMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // BENCH_GROUPS_CPU_PROF=dir: each child writes a V8 CPU profile there when it exits.
+    const profileDir = process.env['BENCH_GROUPS_CPU_PROF'];
+    const execArgv = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const proc = fork(CHILD_SCRIPT, [String(lifetimeMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
     living.add(proc);
     children.push(new Child(`${prefix}${i}`, proc));
   }
