@@ -106,7 +106,7 @@ export class ProcessEngine {
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
         backlogBytes: (process) => this.links.backlogBytes(process),
-        query: (process) => this.links.query(process, this.io.now()),
+        query: (process) => this.links.query(process),
         lateness: (process) => this.links.lateness(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
         getState: () => upcalls.getState(),

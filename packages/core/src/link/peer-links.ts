@@ -166,6 +166,8 @@ export class PeerLinks {
       if (p.lanes[0].ackOwedSinceMs !== undefined || p.lanes[1].ackOwedSinceMs !== undefined) this.emit(id, p, 0, undefined, [], nowMs);
     }
     this.ackNow.clear();
+    for (const id of this.queryNow) this.sendFlag(id, { q: 1 }, nowMs);
+    this.queryNow.clear();
   }
 
   /** The next batch of a queue: up to MAX_MESSAGES_PER_FRAME messages and about `batchBytes` of payload. */
@@ -334,10 +336,18 @@ export class PeerLinks {
     if (nowMs - p.lastSentMs >= this.config.heartbeatIntervalMs) this.emit(peer, p, 0, undefined, [], nowMs);
   }
 
-  /** Asks a peer that has been silent to answer at once (best effort, unsequenced). */
-  query(peer: string, nowMs: number): void {
-    this.sendFlag(peer, { q: 1 }, nowMs);
+  /**
+   * Asks a peer that has been silent to answer at once (best effort, unsequenced), at the next
+   * `flush`: one question per peer, however many groups ask. Each group's failure detector asks on
+   * its own, and a process in a thousand groups with a silent peer would otherwise send it a
+   * thousand questions (and get a thousand answers) per round, each a write to the network.
+   */
+  query(peer: string): void {
+    this.queryNow.add(peer);
   }
+
+  /** Peers to ask to answer at the next `flush`. */
+  private readonly queryNow = new Set<string>();
 
   /** Sends a goodbye to each peer (best effort, unsequenced). */
   goodbye(peers: Iterable<string>, nowMs: number): void {
