@@ -19,6 +19,7 @@
  * servers, and the children talk over the namespace's own interface. Every wait is bounded, the
  * whole run has a budget (`--budget-s`), and every child is killed when this process exits.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intListOption, intOption } from './args.js';
@@ -125,6 +126,19 @@ function render(row: Row, baselineFramesPerS: number | undefined): string[] {
     afterLeave === undefined ? na : spread(perS(afterLeave, (s) => s.messages), 1),
     String(row.errors),
   ];
+}
+
+if (process.env['BENCH_GROUPS_DIAG'] === '1') {
+  // The parent hosts the signaling server: its stalls are the server's.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let cpu = process.cpuUsage();
+  setInterval(() => {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    console.error(`  diag parent stall<=${(delay.max / 1e6).toFixed(0)}ms cpu=${((used.user + used.system) / 1000).toFixed(0)}ms/s`);
+    delay.reset();
+  }, 1000).unref();
 }
 
 const server = await startSignalingServer({

@@ -6,10 +6,11 @@
  * It exits when told to, when the parent goes away (the IPC channel closes), or at the latest
  * after the lifetime given as its first argument (ms), so an interrupted benchmark leaves nothing.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import wrtc from '@roamhq/wrtc';
-import type { Group, Process } from '@synchrony/core';
-import { connect, type WrtcLike } from '@synchrony/webrtc';
+import { createProcess, decodeFrame, type Group, type Lane, type Process, type Transport } from '@synchrony/core';
+import { connect, realClock, WebRtcTransport, type WrtcLike } from '@synchrony/webrtc';
 import { wallNow, type Command, type IdleSample, type Report } from './messages.js';
 import { countingWrtc } from './wire-count.js';
 
@@ -28,8 +29,39 @@ function report(message: Report): void {
   process.send?.(message);
 }
 
+const DIAG = process.env['BENCH_GROUPS_DIAG'] === '1';
+/** Diagnostics only: engine frames and messages sent, by message kind ('-' for a frame with none). */
+const kinds = new Map<string, number>();
+let engineFrames = 0;
+
+/** The transport with its `send` counting frames and message kinds (diagnostics only). */
+function countingTransport(transport: WebRtcTransport): Transport {
+  return new Proxy(transport, {
+    get(target, key) {
+      if (key === 'send') {
+        return (to: string, frame: Uint8Array, lane: Lane): void => {
+          engineFrames += 1;
+          const decoded = decodeFrame(frame, Number.MAX_SAFE_INTEGER);
+          if (typeof decoded !== 'string') {
+            if (decoded.frame.m.length === 0) kinds.set('-', (kinds.get('-') ?? 0) + 1);
+            for (const m of decoded.frame.m) kinds.set(m.t, (kinds.get(m.t) ?? 0) + 1);
+          }
+          target.send(to, frame, lane);
+        };
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 async function connectPeer(signaling: string, signalingRate: number): Promise<void> {
-  peer = await connect({ signaling, iceServers: [], wrtc: countedWrtc, signalingTimings: { messagesPerSecond: signalingRate } });
+  if (DIAG) {
+    const transport = await WebRtcTransport.create({ signaling, iceServers: [], wrtc: countedWrtc, signalingTimings: { messagesPerSecond: signalingRate } });
+    peer = createProcess({ transport: countingTransport(transport), clock: realClock() });
+  } else {
+    peer = await connect({ signaling, iceServers: [], wrtc: countedWrtc, signalingTimings: { messagesPerSecond: signalingRate } });
+  }
   peer.on('error', (error) => {
     errors += 1;
     if (errors <= MAX_REPORTED_ERRORS) report({ ev: 'error', message: error.message });
@@ -116,6 +148,31 @@ async function handle(command: Command): Promise<void> {
     case 'exit': return exit();
   }
 }
+
+/**
+ * With BENCH_GROUPS_DIAG=1 in the environment, each child prints one line a second to stderr: the
+ * longest event-loop stall, CPU, frames written, groups full, errors so far (for finding what stalls).
+ */
+function diagnose(): void {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let cpu = process.cpuUsage();
+  let frames = counter.messages;
+  const t0 = wallNow();
+  setInterval(() => {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const full = groups.filter((g) => g.view?.primary === true && g.view.members.length === 4).length;
+    const top = [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k}:${n}`).join(' ');
+    kinds.clear();
+    console.error(`  diag ${process.pid} engineFrames=${engineFrames} msgs ${top}`);
+    engineFrames = 0;
+    console.error(`  diag ${process.pid} t=${((wallNow() - t0) / 1000).toFixed(0)}s stall<=${(delay.max / 1e6).toFixed(0)}ms cpu=${((used.user + used.system) / 1000).toFixed(0)}ms/s frames=${counter.messages - frames} full=${full}/${groups.length} errors=${errors}`);
+    frames = counter.messages;
+    delay.reset();
+  }, 1000).unref();
+}
+if (DIAG) diagnose();
 
 const lifetimeMs = Number(process.argv[2]);
 if (Number.isFinite(lifetimeMs) && lifetimeMs > 0) setTimeout(() => process.exit(3), lifetimeMs).unref();

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command, Report } from './messages.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
+/** Extra node options for the children, e.g. BENCH_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' to profile them. */
+const CHILD_NODE_ARGS = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 /** Error reports printed at most, so that a failing run does not flood the terminal. */
 const MAX_PRINTED_ERRORS = 10;
 
@@ -125,7 +127,7 @@ export async function spawnChildren(n: number, prefix: string, lifetimeMs: numbe
   guardExit();
   const children: Child[] = [];
   for (let i = 0; i < n; i++) {
-    const proc = fork(CHILD_SCRIPT, [String(lifetimeMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const proc = fork(CHILD_SCRIPT, [String(lifetimeMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: CHILD_NODE_ARGS });
     living.add(proc);
     children.push(new Child(`${prefix}${i}`, proc));
   }

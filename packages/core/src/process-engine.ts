@@ -57,6 +57,8 @@ export class ProcessEngine {
       rejected: (from, reason) => this.reject(from, reason),
       goodbye: () => this.tick(),
       reset: (peer) => this.gate.forgetSent(peer),
+      mayCarry: (peer, messages) => this.gate.mayCarry(peer, messages),
+      proofs: (from, messages) => this.dispatch(from, messages),
     }, io.reliable === true);
     this.gate = new GroupGate({
       processId,
@@ -66,6 +68,8 @@ export class ProcessEngine {
       enqueue: (peer, message) => this.links.enqueue(peer, message),
       reject: (peer, reason) => this.reject(peer, reason),
       member: (group) => this.groups.get(group)?.status === 'member',
+      proven: (peer) => this.links.resendDeferred(peer, this.io.now()),
+      open: (peer) => this.links.touch(peer, this.io.now()),
     });
   }
 
@@ -95,15 +99,14 @@ export class ProcessEngine {
         transferStarted: () => { if (created !== undefined) this.transfers.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
-          this.gate.beforeSend(peer, name);
-          this.links.enqueue(peer, message);
+          if (this.gate.send(peer, name, message)) this.links.enqueue(peer, message);
         },
         // A peer refused for the group's secret is no process of the group: nobody waits for it.
         peers: () => this.io.peers(name).filter((peer) => !this.gate.refuses(peer, name)),
         discovered: () => this.io.discovered(name),
         lastHeard: (process) => this.links.lastHeard(process, this.io.now()),
         backlogBytes: (process) => this.links.backlogBytes(process),
-        query: (process) => this.links.query(process, this.io.now()),
+        query: (process) => this.links.query(process),
         lateness: (process) => this.links.lateness(process, this.io.now()),
         emit: (event) => this.io.emit(name, event),
         getState: () => upcalls.getState(),

@@ -17,7 +17,8 @@ export class PacedOutbox<T> {
   /**
    * @param perSecond items written per second at most, in bursts of as many
    * @param maxItems items held at most; beyond it `evict` chooses which one goes (default the oldest)
-   * @param evict the index of the item to drop when full
+   * @param evict the index of the item to drop when full, or -1 to keep them all (items that must
+   *   not be lost, whose number the owner bounds otherwise)
    */
   constructor(
     private readonly perSecond: number,
@@ -48,13 +49,24 @@ export class PacedOutbox<T> {
   /** Queues an item, written as soon as the rate allows. */
   push(item: T): void {
     this.items.push(item);
-    if (this.items.length > this.maxItems) this.items.splice(Math.max(0, this.evict(this.items)), 1);
+    if (this.items.length > this.maxItems) {
+      const victim = this.evict(this.items);
+      if (victim >= 0) this.items.splice(victim, 1);
+    }
     if (this.timer === undefined) this.flush();
   }
 
   /** Puts items at the head of the queue. */
   unshift(...items: T[]): void {
     this.items.unshift(...items);
+  }
+
+  /** Removes the first item that satisfies `match`; whether there was one. */
+  removeFirst(match: (item: T) => boolean): boolean {
+    const at = this.items.findIndex(match);
+    if (at < 0) return false;
+    this.items.splice(at, 1);
+    return true;
   }
 
   /** Keeps only the items that satisfy `keep`. */

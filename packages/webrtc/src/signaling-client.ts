@@ -100,9 +100,11 @@ export class SignalingClient {
     private readonly events: SignalingEvents,
   ) {
     this.timings = { ...DEFAULT_SIGNALING_TIMINGS, ...options.timings };
-    // When full, the oldest signal goes: joins and leaves are few and must not be lost.
+    // When full, the oldest signal goes. Joins and leaves must not be lost: with no signal queued
+    // nothing goes (a page that joins 5000 groups at once queues 5000 joins, one per group, sent at
+    // the paced rate); the oldest ping goes too, another is sent in time.
     this.outbox = new PacedOutbox(this.timings.messagesPerSecond, OUTBOX_MAX, (items) =>
-      Math.max(0, items.findIndex((message) => message.type === 'signal')),
+      items.findIndex((message) => message.type === 'signal' || message.type === 'ping'),
     );
   }
 
@@ -158,7 +160,9 @@ export class SignalingClient {
   leave(group: string): void {
     if (!this.joined.delete(group)) return;
     this.unanswered.delete(group);
-    if (this.welcomed) this.outbox.push({ type: 'leave', group });
+    // A join still waiting in the outbox is withdrawn instead: the server never heard of the group.
+    const withdrawn = this.outbox.removeFirst((message) => message.type === 'join' && message.group === group);
+    if (this.welcomed && !withdrawn) this.outbox.push({ type: 'leave', group });
     this.setList(group, [], false);
     this.lists.delete(group);
   }

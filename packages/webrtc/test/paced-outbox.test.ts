@@ -38,4 +38,16 @@ describe('PacedOutbox', () => {
     outbox.clear();
     expect(outbox.length).toBe(0);
   });
+
+  it('keeps every item when eviction finds none that may go, and removes one on request', () => {
+    const outbox = new PacedOutbox<string>(100, 2, (items) => items.findIndex((item) => item.startsWith('signal')));
+    for (const item of ['join a', 'join b', 'join c', 'signal x', 'join d']) outbox.push(item);
+    expect(outbox.length).toBe(4); // 'signal x' went when 'join d' came; no join ever does
+    expect(outbox.removeFirst((item) => item === 'join b')).toBe(true);
+    expect(outbox.removeFirst((item) => item === 'join b')).toBe(false);
+    const written: string[] = [];
+    outbox.attach((item) => written.push(item));
+    expect(written).toEqual(['join a', 'join c', 'join d']);
+    outbox.clear();
+  });
 });

@@ -86,6 +86,22 @@ describe('WebRtcTransport signaling', () => {
     expect(seenA.down).toEqual([]);
   }, 30_000);
 
+  it('announces thousands of groups joined at once, paced under the server limit, losing none', async () => {
+    // After the first second's worth, more joins wait than the outbox holds (4096): none may be
+    // dropped, and the pace keeps the socket.
+    const groups = 5200;
+    const s = await startServer({ limits: { groupsPerSocket: groups, messagesPerSecondPerSocket: 2000 } });
+    cleanups.push(() => s.close());
+    const a = await transport(s.url, { signalingTimings: { messagesPerSecond: 1000 } });
+    const seen = recorder(a);
+    for (let g = 0; g < groups; g += 1) a.announce(`g${g}`);
+    a.withdraw(`g${groups - 1}`); // still queued: withdrawn from the queue, the server never hears of it
+    await until(() => Array.from({ length: groups - 1 }, (_, g) => a.discovered(`g${g}`)).every(Boolean), 20_000);
+    expect(a.discovered(`g${groups - 1}`)).toBe(false);
+    expect(seen.errors).toEqual([]);
+    expect(a.signalingConnected).toBe(true);
+  }, 30_000);
+
   it('reconnects to a restarted server on the same port, with backoff, and meets its peers again', async () => {
     const first = await startServer();
     const port = first.port;

@@ -42,6 +42,8 @@ interface Peer {
   slowestGapAtMs: number;
   lastSentMs: number;
   saidGoodbye: boolean;
+  /** A frame was held back from a retransmission (LinkEvents.mayCarry). */
+  deferred: boolean;
 }
 
 export interface LinkEvents {
@@ -51,6 +53,14 @@ export interface LinkEvents {
   goodbye(from: string): void;
   /** What was unacknowledged toward `peer` was dropped (a new epoch): whatever it carried must be sent again if needed. */
   reset?(peer: string): void;
+  /**
+   * Whether a frame numbered earlier with `messages` may be sent (again) to `peer` now: not while
+   * it carries a group's messages the peer has not proved the secret for over the current
+   * connection (auth/group-gate.ts). Such a frame waits for `resendDeferred`.
+   */
+  mayCarry?(peer: string, messages: readonly GroupMsg[]): boolean;
+  /** The proofs of a secret ('P') in a frame that arrived ahead of a gap: taken at once (they must not wait behind frames that wait for them). */
+  proofs?(from: string, messages: GroupMsg[]): void;
 }
 
 export class PeerLinks {
@@ -82,6 +92,7 @@ export class PeerLinks {
         slowestGapAtMs: 0,
         lastSentMs: -Infinity,
         saidGoodbye: false,
+        deferred: false,
       };
       this.peers.set(id, p);
     }
@@ -121,6 +132,17 @@ export class PeerLinks {
         const queue = p.queued[lane];
         while (queue.length > 0) {
           let batch = this.takeBatch(queue);
+          let carriable = this.mayCarry(id, batch);
+          if (!carriable) {
+            // Queued before the connection changed: numbered, but held back until the peer proves
+            // (resendDeferred). Proofs among them go at once, in a frame of their own.
+            const proofs = batch.filter((m) => m.t === 'P');
+            if (proofs.length > 0) {
+              queue.unshift(...batch.filter((m) => m.t !== 'P'));
+              batch = proofs;
+              carriable = true;
+            }
+          }
           let bytes = this.encode(p, lane, p.lanes[lane].nextSeq, batch);
           while (bytes.length > this.config.maxFrameBytes / 2 && batch.length > 1) {
             const half = batch.length >> 1;
@@ -130,7 +152,11 @@ export class PeerLinks {
           }
           const seq = p.lanes[lane].push(batch, nowMs);
           p.lanes[lane].sized(seq, bytes.length);
-          this.send(id, p, lane, bytes, nowMs);
+          if (carriable) this.send(id, p, lane, bytes, nowMs);
+          else {
+            p.deferred = true;
+            this.touch(id, nowMs); // a connection that is down is made again by what goes to the peer
+          }
         }
       }
     }
@@ -140,6 +166,8 @@ export class PeerLinks {
       if (p.lanes[0].ackOwedSinceMs !== undefined || p.lanes[1].ackOwedSinceMs !== undefined) this.emit(id, p, 0, undefined, [], nowMs);
     }
     this.ackNow.clear();
+    for (const id of this.queryNow) this.sendFlag(id, { q: 1 }, nowMs);
+    this.queryNow.clear();
   }
 
   /** The next batch of a queue: up to MAX_MESSAGES_PER_FRAME messages and about `batchBytes` of payload. */
@@ -221,11 +249,15 @@ export class PeerLinks {
       }
       // Frames the peer dropped ahead of a gap go again once it acknowledged what came before them.
       for (const lane of [0, 1] as const) {
-        for (const { seq, messages } of p.lanes[lane].redue(nowMs)) this.emit(from, p, lane, seq, messages, nowMs);
+        for (const { seq, messages } of p.lanes[lane].redue(nowMs)) this.resend(from, p, lane, seq, messages, nowMs);
       }
     }
     if (frame.s !== undefined) {
       if (carriesState(frame.m)) this.ackNow.add(from);
+      if (this.events.proofs !== undefined && p.lanes[frame.l].isAhead(frame.e, frame.s)) {
+        const proofs = frame.m.filter((m) => m.t === 'P');
+        if (proofs.length > 0) this.events.proofs(from, proofs);
+      }
       for (const batch of p.lanes[frame.l].receive(frame.e, frame.s, frame.m, nowMs, bytes.length)) {
         if (batch.length > 0) this.events.messages(from, batch);
       }
@@ -256,7 +288,7 @@ export class PeerLinks {
       }
       for (const lane of [0, 1] as const) {
         for (const { seq, messages } of p.lanes[lane].due(nowMs, this.config, this.reliable)) {
-          this.emit(id, p, lane, seq, messages, nowMs);
+          this.resend(id, p, lane, seq, messages, nowMs);
         }
       }
       const owed = [p.lanes[0].ackOwedSinceMs, p.lanes[1].ackOwedSinceMs].some(
@@ -271,15 +303,51 @@ export class PeerLinks {
   resendUnacknowledged(peer: string, nowMs: number): void {
     const p = this.peers.get(peer);
     if (p === undefined || p.saidGoodbye) return;
+    p.deferred = false;
     for (const lane of [0, 1] as const) {
-      for (const { seq, messages } of p.lanes[lane].all(nowMs)) this.emit(peer, p, lane, seq, messages, nowMs);
+      for (const { seq, messages } of p.lanes[lane].all(nowMs)) this.resend(peer, p, lane, seq, messages, nowMs);
     }
   }
 
-  /** Asks a peer that has been silent to answer at once (best effort, unsequenced). */
-  query(peer: string, nowMs: number): void {
-    this.sendFlag(peer, { q: 1 }, nowMs);
+  /** The frames held back from `peer` (LinkEvents.mayCarry) may go now: sends everything unacknowledged again, if any was. */
+  resendDeferred(peer: string, nowMs: number): void {
+    if (this.peers.get(peer)?.deferred === true) this.resendUnacknowledged(peer, nowMs);
   }
+
+  private mayCarry(id: string, messages: readonly GroupMsg[]): boolean {
+    return this.events.mayCarry === undefined || this.events.mayCarry(id, messages);
+  }
+
+  /** Sends a numbered frame again, unless it must wait (LinkEvents.mayCarry). */
+  private resend(id: string, p: Peer, lane: 0 | 1, seq: number, messages: GroupMsg[], nowMs: number): void {
+    if (!this.mayCarry(id, messages)) {
+      p.deferred = true;
+      return;
+    }
+    this.emit(id, p, lane, seq, messages, nowMs);
+  }
+
+  /**
+   * Sends the peer a heartbeat (unsequenced, no messages) unless something went to it lately: a
+   * transport that makes connections on demand makes one.
+   */
+  touch(peer: string, nowMs: number): void {
+    const p = this.peer(peer);
+    if (nowMs - p.lastSentMs >= this.config.heartbeatIntervalMs) this.emit(peer, p, 0, undefined, [], nowMs);
+  }
+
+  /**
+   * Asks a peer that has been silent to answer at once (best effort, unsequenced), at the next
+   * `flush`: one question per peer, however many groups ask. Each group's failure detector asks on
+   * its own, and a process in a thousand groups with a silent peer would otherwise send it a
+   * thousand questions (and get a thousand answers) per round, each a write to the network.
+   */
+  query(peer: string): void {
+    this.queryNow.add(peer);
+  }
+
+  /** Peers to ask to answer at the next `flush`. */
+  private readonly queryNow = new Set<string>();
 
   /** Sends a goodbye to each peer (best effort, unsequenced). */
   goodbye(peers: Iterable<string>, nowMs: number): void {

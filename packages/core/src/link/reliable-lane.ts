@@ -258,6 +258,12 @@ export class ReliableLane {
     return ready;
   }
 
+  /** Whether a frame (epoch, seq) of the peer would be held ahead of a gap (or dropped there), not taken now. */
+  isAhead(epoch: number, seq: number): boolean {
+    if (epoch < this.recvEpoch) return false;
+    return seq > (epoch > this.recvEpoch ? 1 : this.recvNext);
+  }
+
   /** The cumulative acknowledgement to piggyback: [epoch, highest seq received in order]. */
   ack(): [number, number] {
     return [this.recvEpoch, this.recvNext - 1];
