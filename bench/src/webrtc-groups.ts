@@ -23,6 +23,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intListOption, intOption } from './args.js';
+import { recordResults } from './results.js';
 import { count, fixed, machineLine, median, range, table } from './stats.js';
 import { everyone, spawnChildren, stopAll, type Child } from './webrtc-groups/fleet.js';
 import type { IdleSample } from './webrtc-groups/messages.js';
@@ -166,6 +167,21 @@ try {
   ));
   console.log('\nPer process: median (min–max) over the 4; frames are data-channel messages written.');
   for (const row of rows) if (row.failure !== undefined) console.log(`${row.groups} groups: stopped early: ${row.failure}`);
+  await recordResults('webrtc-groups', {
+    machine: await machineLine(), failureTimeoutMs, signalingRate,
+    rows: rows.map((row) => ({
+      groups: row.groups,
+      agreeingGroups: row.agreeingGroups,
+      joinAllMs: row.joined?.ms,
+      fullAtEveryProcess: row.joined?.full,
+      idleFramesPerS: row.idle === undefined ? undefined : median(perS(row.idle, (s) => s.messages)),
+      idleCpuMsPerS: row.idle === undefined ? undefined : median(perS(row.idle, (s) => s.cpuMs)),
+      peerConnections: row.idle?.map((s) => s.peerConnectionsOpen),
+      leaveAllMs: row.left?.ms,
+      errors: row.errors,
+      failure: row.failure,
+    })),
+  });
 } finally {
   await Promise.race([server.close(), sleep(5000)]);
   cancelBudget();

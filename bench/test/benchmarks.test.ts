@@ -59,6 +59,11 @@ describe('benchmarks at a tiny size', () => {
     expect(recorded('webrtc-connect')).toBe(true);
   }, TIMEOUT_MS);
 
+  it('webrtc-groups', async () => {
+    expect(await run('webrtc-groups', ['--groups', '1,10', '--idle-s', '2', '--settle-s', '0', '--join-timeout-s', '60'])).toContain('Many groups over one connection per pair');
+    expect(recorded('webrtc-groups')).toBe(true);
+  }, TIMEOUT_MS);
+
   it('whiteboard (Synchrony and Yjs)', async () => {
     expect(await run('whiteboard', ['--runs', '1', '--members', '2', '--strokes', '20'])).toContain('Yjs');
     expect(recorded('whiteboard')).toBe(true);
