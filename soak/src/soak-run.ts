@@ -16,7 +16,7 @@
  * At the end: heal, stop traffic, converge, settle, flush, equal states, then the simulator's
  * property checker on the merged traces (final: liveness included).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { checkProperties, Random, type Trace, type Violation } from '@synchrony/sim';
@@ -133,6 +133,10 @@ class Soak {
   constructor(private readonly options: SoakOptions) {
     this.random = new Random(options.seed);
     mkdirSync(options.dir, { recursive: true });
+    // A directory of an earlier run (the default is one per seed) holds its members' traces: they
+    // would be read as this run's and judged with it (deliveries whose sends are in files this run
+    // does not read). They go first.
+    for (const file of readdirSync(options.dir)) if (/^slot-\d+\.\d+\.ndjson$/.test(file)) rmSync(join(options.dir, file));
     this.parentFile = openSync(join(options.dir, 'parent.ndjson'), 'w');
   }
 
