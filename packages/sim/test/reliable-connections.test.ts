@@ -95,6 +95,15 @@ describe('reliable connections', () => {
   // broke. Over connections that only come back when a frame is sent, neither ever sent the other
   // anything again, and the group waited for p4 to hear p6's JOIN for ever. A refusal for proving
   // nothing now lapses after a quiet spell (auth/group-gate.ts), and p6 rejoins.
+  // Found by `npm run sim -- --seeds 3000 --reliable` with the outbound gate of the group secret: the
+  // senior of a view of two crashed before the other had the state; that one gave up its join and
+  // asked to leave, a view that could not change never let it, and joiners waited for the group it
+  // still claimed. A failed join's leave is now bounded (five failure timeouts, then it abandons).
+  it('seed 2374: a member whose join failed leaves even when no view change can let it', async () => {
+    const result = await runScenario(2374, { reliable: true });
+    expect(result.violation).toBeUndefined();
+  }, 60_000);
+
   it('seed 882: a member excluded in a partition rejoins after the heal', async () => {
     const result = await runScenario(882, { reliable: true });
     expect(result.violation).toBeUndefined();
