@@ -14,7 +14,7 @@ export class FileRecorder extends Recorder {
 
   constructor(path: string) {
     super(() => Date.now());
-    this.fd = openSync(path, 'w'); // one file per member process: a file left by another run is not continued
+    this.fd = openSync(path, 'a');
   }
 
   override push(event: TraceEvent): void {

@@ -60,6 +60,9 @@ export interface GateHooks {
 
 const pair = (peer: string, group: string): string => `${peer}\u0000${group}`;
 
+/** The (peer, group) keys of `peer` among `keys` (a copy: the caller may delete them as it goes). */
+const keysOf = (keys: Iterable<string>, peer: string): string[] => [...keys].filter((key) => key.startsWith(`${peer}\u0000`));
+
 /** A peer that sends a group's messages but proves nothing for this long is refused. */
 const PROOF_WAIT_MS = 2000;
 /**
@@ -195,34 +198,30 @@ export class GroupGate {
    * so is what waits here to go to it, and proofs go again with the next message.
    */
   forgetSent(peer: string): void {
-    for (const key of [...this.sent]) if (key.startsWith(`${peer}\u0000`)) this.sent.delete(key);
-    for (const key of [...this.outbound.keys()]) if (key.startsWith(`${peer}\u0000`)) this.outbound.delete(key);
+    for (const key of keysOf(this.sent, peer)) this.sent.delete(key);
+    for (const key of keysOf(this.outbound.keys(), peer)) this.outbound.delete(key);
   }
 
   /** A new connection with `peer` is up (a new binding): everything is proved again over it. */
   connected(peer: string): void {
     const groups = new Set<string>();
-    const mine = (key: string): boolean => key.startsWith(`${peer}\u0000`);
     const group = (key: string): string => key.slice(peer.length + 1);
     for (const set of [this.sent, this.due]) {
-      for (const key of [...set]) {
-        if (!mine(key)) continue;
+      for (const key of keysOf(set, peer)) {
         set.delete(key);
         groups.add(group(key));
       }
     }
     // A group the peer had proved, or that has messages waiting to go to it, is proved again too:
     // nothing else of it may go over this connection before the proofs.
-    for (const key of [...this.proven.keys()]) {
-      if (!mine(key)) continue;
+    for (const key of keysOf(this.proven.keys(), peer)) {
       this.proven.delete(key);
       groups.add(group(key));
     }
-    for (const key of [...this.waiting.keys()]) if (mine(key)) this.waiting.delete(key);
+    for (const key of keysOf(this.waiting.keys(), peer)) this.waiting.delete(key);
     // What waits to go keeps waiting, for the proof over this connection (its clock starts over).
-    for (const [key, held] of this.outbound) {
-      if (!mine(key)) continue;
-      held.sinceMs = undefined;
+    for (const key of keysOf(this.outbound.keys(), peer)) {
+      this.outbound.get(key)!.sinceMs = undefined;
       groups.add(group(key));
     }
     this.disconnected(peer); // a new connection: refusals made over the old one are forgotten
@@ -235,7 +234,7 @@ export class GroupGate {
    * process of the group, so nothing else would make one).
    */
   disconnected(peer: string): void {
-    for (const key of [...this.refused.keys()]) if (key.startsWith(`${peer}\u0000`)) this.refused.delete(key);
+    for (const key of keysOf(this.refused.keys(), peer)) this.refused.delete(key);
   }
 
   /**

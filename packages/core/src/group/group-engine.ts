@@ -938,7 +938,6 @@ export class GroupEngine {
     }
   }
 
-  /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
   /**
    * Whether this member, still waiting for the group's state, has seen every member that held it
    * suspected and silent for ten failure timeouts: the provider crashed with the checkpoint
@@ -955,6 +954,7 @@ export class GroupEngine {
       holders.every((m) => this.suspicion.has(m) && now - this.host.lastHeard(processOf(m) ?? m) >= limitMs);
   }
 
+  /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
   private failJoin(phase: MemberPhase, error: StateTransferError): void {
     this.host.emit({ type: 'join-failed', error });
     phase.leaving = true;
