@@ -45,16 +45,14 @@ export class JoinRounds {
   private readonly ranks = new Map<string, StoredRank>();
   /** Every process that answered a round, ever. */
   private readonly heard = new Set<string>();
-  /** Members that answered this round from a blocked view (cut off from a majority of it), and those that did not. */
-  private readonly blockedMembers = new Set<string>();
-  private readonly primaryMembers = new Set<string>();
+  /** Processes whose last answer this round was 'member' from a blocked view (cut off from a majority of it). */
+  private readonly blocked = new Set<string>();
   /** Since when every member that answered has been blocked (undefined: one was not, or none answered). */
   private blockedSinceMs: number | undefined;
 
   start(): void {
     this.blockedSinceMs = undefined;
-    this.blockedMembers.clear();
-    this.primaryMembers.clear();
+    this.blocked.clear();
     this.discoveredMs = undefined;
     this.lastRoundMs = -Infinity;
     this.rounds = 0;
@@ -74,7 +72,8 @@ export class JoinRounds {
     this.heard.add(process);
     this.statuses.set(process, status);
     this.ranks.set(process, rank);
-    if (status === 'member') (blocked ? this.blockedMembers : this.primaryMembers).add(process);
+    if (status === 'member' && blocked) this.blocked.add(process);
+    else this.blocked.delete(process);
   }
 
   /**
@@ -111,10 +110,10 @@ export class JoinRounds {
 
   /** A new round of JOINs goes out now, to the peers discovery named (`discovered`: if it has answered). */
   asked(nowMs: number, discovered: boolean): void {
-    if (this.primaryMembers.size > 0 || this.blockedMembers.size === 0) this.blockedSinceMs = undefined;
-    else this.blockedSinceMs ??= this.lastRoundMs;
-    this.blockedMembers.clear();
-    this.primaryMembers.clear();
+    const members = [...this.statuses].filter(([, status]) => status === 'member').map(([process]) => process);
+    if (members.length > 0 && members.every((process) => this.blocked.has(process))) this.blockedSinceMs ??= this.lastRoundMs;
+    else this.blockedSinceMs = undefined;
+    this.blocked.clear();
     this.statuses.clear();
     this.ranks.clear();
     this.lastRoundMs = nowMs;
