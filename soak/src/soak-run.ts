@@ -135,7 +135,8 @@ class Soak {
     mkdirSync(options.dir, { recursive: true });
     // A directory of an earlier run (the default is one per seed) holds its members' traces: they
     // would be read as this run's and judged with it (deliveries whose sends are in files this run
-    // does not read). They go first.
+    // does not read), or continued (members append). They go first, so that a file named for a
+    // member of this run holds only what that member wrote, or nothing if it died before writing.
     for (const file of readdirSync(options.dir)) if (/^slot-\d+\.\d+\.ndjson$/.test(file)) rmSync(join(options.dir, file));
     this.parentFile = openSync(join(options.dir, 'parent.ndjson'), 'w');
   }
