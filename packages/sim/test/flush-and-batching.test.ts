@@ -188,4 +188,23 @@ describe('flow control', () => {
     expect(held).toBeLessThanOrEqual(2 * window);
     t.check();
   });
+
+  // A full window is freed by the receivers' reports, and the next messages go out on that input,
+  // not at the next tick: at 1 ms of latency, ten windows take a few round trips each, not the
+  // 20 ms tick (or 40 for safe, whose reports were waited for twice) per window they once took.
+  for (const [order, safe] of [['fifo', false], ['causal', false], ['total', false], ['total', true]] as const) {
+    it(`a full window refills on the reports that free it, not a tick later (${order}${safe ? ', safe' : ''})`, async () => {
+      const window = DEFAULT_CONFIG.windowMessages;
+      const t = await startGroup(['a', 'b', 'c'], { latencyMs: [1, 1] });
+      const total = 10 * window;
+      const sent = Array.from({ length: total }, () => t.send('c', order, { safe }));
+      const start = t.sim.now;
+      const done = await t.runUntil(() => sent.every((s) => s.settled !== undefined) && ['a', 'b', 'c'].every((n) => t.app(n).deliveries >= total), 2000);
+      expect(done).toBe(true);
+      expect(sent.every((s) => s.settled?.ok)).toBe(true);
+      const tickMs = DEFAULT_CONFIG.tickMs;
+      expect(t.sim.now - start).toBeLessThan((total / window) * tickMs); // 200 ms on the tick alone (400 for safe)
+      t.check();
+    });
+  }
 });

@@ -53,6 +53,8 @@ export class ViewStream {
   pump(active: boolean, frozen: boolean, sequencer: boolean): void {
     const log = this.log;
     if (active) {
+      // Room the reports heard since the last pump made in the window: taken now, not a tick later.
+      this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
       for (let item = this.own.next(); item !== undefined; item = this.own.next()) this.multicast(item, sequencer);
       log.deliverReady((m) => this.deliver(m));
     }
@@ -150,7 +152,7 @@ export class ViewStream {
     const last = this.reported;
     const gap = Math.max(1, this.host.config.windowMessages >> 1);
     let changed = log.nextPosition !== last[2 * size] || log.heldPositions !== last[2 * size + 1];
-    let urgent = log.nextPosition - last[2 * size]! >= gap;
+    let urgent = log.nextPosition - last[2 * size]! >= gap || log.heldPositions - last[2 * size + 1]! >= gap;
     for (let s = 0; s < size; s++) {
       const held = log.holdsOf(s) - last[s]!;
       const delivered = log.deliveredOf(s) - last[size + s]!;
