@@ -9,7 +9,13 @@
  * Chromium (/usr/bin/chromium) runs it through playwright-core, each page in its own context. The
  * workloads and rates are those of webrtc-messaging.ts (stream-workloads.ts); the raw mesh waits on
  * 'bufferedamountlow' above the library's high-water mark.
+ *
+ * `--profile DIR` writes a CPU profile of each group page for each group workload of the first
+ * repetition (DIR/<workload>-page<i>.cpuprofile, the page built unminified); read one with
+ * `node bench/dist/profile-summary.js FILE`.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -30,6 +36,25 @@ interface BenchPage {
   startGroup(signaling: string, name: string, size: number): Promise<void>;
   startRaw(signaling: string, room: string, size: number): Promise<void>;
   stream(options: object): Promise<Streamed>;
+}
+
+/** Runs `body` with Chromium's sampling profiler on in every page, and writes one profile per page under `dir`. */
+async function profiled<T>(pages: readonly Page[], dir: string, name: string, body: () => Promise<T>): Promise<T> {
+  const sessions = await Promise.all(pages.map(async (page) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    return cdp;
+  }));
+  const result = await body();
+  await mkdir(dir, { recursive: true });
+  await Promise.all(sessions.map(async (cdp, i) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    await writeFile(join(dir, `${name}-page${i}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  }));
+  return result;
 }
 
 async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workload, messages: number): Promise<number> {
@@ -55,11 +80,13 @@ async function main(): Promise<void> {
   const size = intOption('pages', 3, 2, 6);
   const runs = intOption('runs', 3, 1, 9);
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '';
+  const profileDir = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+  if (profileDir !== undefined && (profileDir === '' || profileDir.startsWith('--'))) throw new RangeError('--profile takes a directory');
   const cancelBudget = budgetGuard('browser');
   const list = workloads().filter((w) => !w.latency && (only === '' || w.key.startsWith(only)));
   const machine = await machineLine();
   console.log(`browser: ${size} Chromium pages per side, ${runs} runs; ${machine}`);
-  await build({ configFile: CONFIG_FILE });
+  await build({ configFile: CONFIG_FILE, build: { minify: profileDir === undefined } });
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1', staticDir: PAGE_DIR });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
   const samples = new Map<string, Array<{ group: number; raw: number }>>(list.map((w) => [w.key, []]));
@@ -81,7 +108,8 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < runs; rep++) {
       for (const w of list) {
         const raw = await runStream(rawPages, 'raw', w, w.rawCount);
-        const group = await runStream(groupPages, 'group', w, w.groupCount);
+        const measure = (): Promise<number> => runStream(groupPages, 'group', w, w.groupCount);
+        const group = profileDir !== undefined && rep === 0 ? await profiled(groupPages, profileDir, w.key, measure) : await measure();
         samples.get(w.key)!.push({ group, raw });
         console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}`);
       }
