@@ -97,6 +97,7 @@ export class ProcessEngine {
         changed: () => { this.membershipChanged = true; },
         wake: () => { if (created !== undefined) this.active.add(created); },
         transferStarted: () => { if (created !== undefined) this.transfers.add(created); },
+        pumpLater: () => { if (created !== undefined) this.owed.add(created); },
         send: (member, message) => {
           const peer = processOf(member) ?? member;
           if (this.gate.send(peer, name, message)) this.links.enqueue(peer, message);
@@ -169,6 +170,7 @@ export class ProcessEngine {
       this.lastDigestMs = now;
       for (const peer of needed) this.links.enqueue(peer, { t: 'V', g: '*', f: this.self, ...this.digest(peer) });
     }
+    this.pumpOwed();
     this.links.flush(now);
   }
 
@@ -181,6 +183,8 @@ export class ProcessEngine {
    * only they are asked (not every group of the process, on every frame).
    */
   private readonly transfers = new Set<GroupEngine>();
+  /** Groups whose sends were multicast without the rest of a pump, owed before the next flush. */
+  private readonly owed = new Set<GroupEngine>();
   /** Some group's phase or view changed since the needed peers and digests were computed. */
   private membershipChanged = true;
   /** The digest of the entries held with each peer, until a view changes. */
@@ -236,7 +240,15 @@ export class ProcessEngine {
 
   /** Sends everything queued, batched: one frame per peer and lane (more past the batch limit). */
   flush(): void {
+    this.pumpOwed();
     this.links.flush(this.io.now());
+  }
+
+  /** The pumps that sends put off until the flush (GroupEngine.multicastNow). */
+  private pumpOwed(): void {
+    if (this.owed.size === 0) return;
+    for (const g of this.owed) g.pumpIfOwed();
+    this.owed.clear();
   }
 
   /** The transport lost the connection to a peer: it counts as silent from now on. */

@@ -162,6 +162,8 @@ export class GroupEngine {
   private dissolved: { greeter: string | undefined; untilMs: number } | undefined;
   /** Inside a batch of inbound messages: act on them once, at its end. */
   private batching = false;
+  /** Sends were multicast since the last pump, which the next flush runs (`multicastNow`). */
+  private pumpOwed = false;
 
   constructor(
     readonly name: string,
@@ -238,7 +240,29 @@ export class GroupEngine {
       this.host.emit({ type: 'rejected', tickets: [ticket], error: new OverloadError('too many queued sends') });
       return;
     }
-    this.pump();
+    this.multicastNow();
+  }
+
+  /**
+   * A send goes out at once, as far as the window allows; the rest of a pump waits for the flush
+   * that ends this turn of the event loop (`pumpIfOwed`), so a burst of sends costs one pump, not
+   * one per send (a pump runs the view change's step, deliveries and reports: most of a send's
+   * cost). Nothing else changed since the last pump but the queue, so nothing else is owed sooner.
+   */
+  private multicastNow(): void {
+    if (this.batching) return; // endBatch pumps
+    const phase = this.phase;
+    if (phase.kind !== 'member' || phase.change.frozen || this.state.awaiting || this.host.pumpLater === undefined) return this.pump();
+    phase.stream.multicastQueued(phase.change.sequencing);
+    if (!this.pumpOwed) {
+      this.pumpOwed = true;
+      this.host.pumpLater();
+    }
+  }
+
+  /** Runs the pump that sends put off (`multicastNow`). */
+  pumpIfOwed(): void {
+    if (this.pumpOwed) this.pump();
   }
 
   private sendRefusal(): Error | undefined {
@@ -759,6 +783,7 @@ export class GroupEngine {
 
   /** After every input: view-change progress, then the view's traffic. */
   private pump(): void {
+    this.pumpOwed = false;
     const phase = this.phase;
     if (phase.kind === 'withdrawing') return this.withdraw(phase);
     if (phase.kind !== 'member') return;

@@ -34,6 +34,12 @@ export interface GroupHost {
   changed?(): void;
   /** Something happened to the group (an input, a call): tick it until it is quiet again. */
   wake?(): void;
+  /**
+   * A send was multicast without the rest of a pump (delivering it here, the sequencer's positions,
+   * the reports): the host calls `GroupEngine.pumpIfOwed` before its next flush. Without this
+   * hook every send pumps at once.
+   */
+  pumpLater?(): void;
   /** The group began sending a checkpoint: its next chunks go as its links make room (`continueTransfers`). */
   transferStarted?(): void;
   /** Sends a message to the process that owns `member` (or to a process id). */

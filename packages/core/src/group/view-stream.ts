@@ -55,7 +55,7 @@ export class ViewStream {
     if (active) {
       // Room the reports heard since the last pump made in the window: taken now, not a tick later.
       this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
-      for (let item = this.own.next(); item !== undefined; item = this.own.next()) this.multicast(item, sequencer);
+      this.multicastQueued(sequencer);
       log.deliverReady((m) => this.deliver(m));
     }
     const announce = sequencer ? log.takeAnnouncements() : undefined;
@@ -68,6 +68,11 @@ export class ViewStream {
     this.own.stableTo(log.stable(log.myRank));
     this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
     log.collect();
+  }
+
+  /** Multicasts the queued sends the window has room for (the first step of `pump`, for an active view). */
+  multicastQueued(sequencer: boolean): void {
+    for (let item = this.own.next(); item !== undefined; item = this.own.next()) this.multicast(item, sequencer);
   }
 
   /**

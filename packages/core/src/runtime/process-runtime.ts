@@ -99,14 +99,24 @@ class ProcessRuntime implements Process {
       this.deferredCalls.push(action);
       return;
     }
+    this.step(action);
+    this.scheduleFlush();
+  }
+
+  /** Runs `action` and then the calls it deferred; whether there were any. */
+  private step(action: () => void): boolean {
     this.busy = true;
+    let deferred = false;
     try {
       action();
-      while (this.deferredCalls.length > 0) this.deferredCalls.shift()!();
+      while (this.deferredCalls.length > 0) {
+        deferred = true;
+        this.deferredCalls.shift()!();
+      }
     } finally {
       this.busy = false;
     }
-    this.scheduleFlush();
+    return deferred;
   }
 
   private scheduleFlush(): void {
@@ -114,7 +124,9 @@ class ProcessRuntime implements Process {
     this.flushScheduled = true;
     const flush = (): void => {
       this.flushScheduled = false;
-      if (!this.closed) this.engine.flush();
+      // A flush runs the pumps that sends put off, which deliver: a listener that calls the engine
+      // then is deferred as in any step, and what it queued goes out at one more flush.
+      if (!this.closed && this.step(() => this.engine.flush())) this.scheduleFlush();
     };
     if (this.clock.soon !== undefined) this.clock.soon(flush);
     else this.clock.setTimer(flush, 0);
