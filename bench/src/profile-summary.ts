@@ -6,7 +6,8 @@
  *   node bench/dist/profile-summary.js FILE [--top 30] [--inclusive]
  *
  * `--inclusive` ranks by total time instead: a function's own time and that of everything it
- * called (each sample counted once per function on its stack).
+ * called (each sample counted once per function on its stack). `--under NAME` counts only the
+ * samples taken under a function of that name (e.g. `--under flush`).
  */
 import { readFile } from 'node:fs/promises';
 import { intOption } from './args.js';
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const inclusive = process.argv.includes('--inclusive');
+  const under = process.argv.includes('--under') ? process.argv[process.argv.indexOf('--under') + 1] : undefined;
+  const isUnder = (id: number): boolean => {
+    for (let up: number | undefined = id; up !== undefined; up = parentOf.get(up)) if (byId.get(up)!.callFrame.functionName === under) return true;
+    return false;
+  };
   // Self time per node: the time deltas of the samples taken in it.
   const self = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
     return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
   };
   for (const [id, us] of self) {
+    if (under !== undefined && !isUnder(id)) continue;
     total += us;
     const keys = new Set<string>([keyOf(id)]);
     if (inclusive) for (let up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) keys.add(keyOf(up));
