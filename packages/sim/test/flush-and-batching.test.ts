@@ -189,6 +189,16 @@ describe('flow control', () => {
     t.check();
   });
 
+  it('a group of one delivers a burst of ten windows at once: its own deliveries free its window', async () => {
+    const t = await startGroup(['a']);
+    const total = 10 * DEFAULT_CONFIG.windowMessages;
+    const sent = Array.from({ length: total }, () => t.send('a', 'total'));
+    await t.sim.run(1); // the flush at the end of this turn; no tick passes
+    expect(t.app('a').deliveries).toBe(total);
+    expect(sent.every((s) => s.settled?.ok)).toBe(true);
+    t.check();
+  });
+
   // A full window is freed by the receivers' reports, and the next messages go out on that input,
   // not at the next tick: at 1 ms of latency, ten windows take a few round trips each, not the
   // 20 ms tick (or 40 for safe, whose reports were waited for twice) per window they once took.

@@ -102,11 +102,15 @@ export class OwnStream {
 
   /** The next send to multicast, if the window has room for it. */
   next(): QueuedSend | undefined {
+    return this.ready ? this.queue.shift() : undefined;
+  }
+
+  /** Whether a send is queued and the window has room for it. */
+  get ready(): boolean {
     const head = this.queue.peek();
-    if (head === undefined) return undefined;
-    const full = this.window.length >= this.config.windowMessages ||
-      (this.window.length > 0 && this.windowBytes + head.bytes > this.config.windowBytes);
-    return full ? undefined : this.queue.shift();
+    if (head === undefined) return false;
+    return this.window.length < this.config.windowMessages &&
+      (this.window.length === 0 || this.windowBytes + head.bytes <= this.config.windowBytes);
   }
 
   /** Numbers a send about to be multicast: its seq, and its causal count. */

@@ -52,21 +52,25 @@ export class ViewStream {
    */
   pump(active: boolean, frozen: boolean, sequencer: boolean): void {
     const log = this.log;
-    if (active) {
-      // Room the reports heard since the last pump made in the window: taken now, not a tick later.
+    // Until the window has no more room for the queued sends: this member's own deliveries, counted
+    // at the end of a round, may be what frees it (always, in a group of one).
+    do {
+      if (active) {
+        // Room the reports heard since the last pump made in the window: taken now, not a tick later.
+        this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
+        this.multicastQueued(sequencer);
+        log.deliverReady((m) => this.deliver(m));
+      }
+      const announce = sequencer ? log.takeAnnouncements() : undefined;
+      if (announce !== undefined) {
+        const [q, l] = announce;
+        this.broadcast({ t: 'o', g: this.group, v: log.viewId, f: this.me, q, l });
+        if (active) log.deliverReady((m) => this.deliver(m));
+      }
+      if (!frozen) this.reportStability();
+      this.own.stableTo(log.stable(log.myRank));
       this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
-      this.multicastQueued(sequencer);
-      log.deliverReady((m) => this.deliver(m));
-    }
-    const announce = sequencer ? log.takeAnnouncements() : undefined;
-    if (announce !== undefined) {
-      const [q, l] = announce;
-      this.broadcast({ t: 'o', g: this.group, v: log.viewId, f: this.me, q, l });
-      if (active) log.deliverReady((m) => this.deliver(m));
-    }
-    if (!frozen) this.reportStability();
-    this.own.stableTo(log.stable(log.myRank));
-    this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
+    } while (active && this.own.ready);
     log.collect();
   }
 
