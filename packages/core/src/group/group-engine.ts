@@ -252,7 +252,7 @@ export class GroupEngine {
   private multicastNow(): void {
     if (this.batching) return; // endBatch pumps
     const phase = this.phase;
-    if (phase.kind !== 'member' || phase.change.frozen || this.state.awaiting || this.host.pumpLater === undefined) return this.pump();
+    if (phase.kind !== 'member' || !this.flowing(phase) || this.host.pumpLater === undefined) return this.pump();
     phase.stream.multicastQueued(phase.change.sequencing);
     if (!this.pumpOwed) {
       this.pumpOwed = true;
@@ -789,8 +789,12 @@ export class GroupEngine {
     if (phase.kind !== 'member') return;
     phase.change.step();
     if (this.phase !== phase) return;
-    const frozen = phase.change.frozen;
-    phase.stream.pump(!frozen && !this.state.awaiting, frozen, phase.change.sequencing);
+    phase.stream.pump(this.flowing(phase), phase.change.frozen, phase.change.sequencing);
+  }
+
+  /** Whether the view's traffic may flow: no view change holds it, and the state is in. */
+  private flowing(phase: MemberPhase): boolean {
+    return !phase.change.frozen && !this.state.awaiting;
   }
 
   /**

@@ -52,12 +52,12 @@ export class ViewStream {
    */
   pump(active: boolean, frozen: boolean, sequencer: boolean): void {
     const log = this.log;
+    // Room the reports heard since the last pump made in the window: taken now, not a tick later.
+    this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
     // Until the window has no more room for the queued sends: this member's own deliveries, counted
     // at the end of a round, may be what frees it (always, in a group of one).
     do {
       if (active) {
-        // Room the reports heard since the last pump made in the window: taken now, not a tick later.
-        this.own.deliveredTo(log.deliveredEverywhere(log.myRank));
         this.multicastQueued(sequencer);
         log.deliverReady((m) => this.deliver(m));
       }
