@@ -53,6 +53,9 @@ async function startSynchrony(signaling: string, room: string, members: number):
   };
 }
 
+/** A y-webrtc provider still not connected to every peer after this many 10 ms waits (15 s) starts over. */
+const RECONNECT_WAITS = 1500;
+
 async function startYjs(signaling: string, room: string, members: number): Promise<Board> {
   // lib0's WebSocket client uses the global WebSocket, which Node 20 lacks.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -74,6 +77,13 @@ async function startYjs(signaling: string, room: string, members: number): Promi
     if (waits % 500 === 0) {
       const conns = [...(provider.room?.webrtcConns.values() ?? [])].map((c) => `${c.connected ? 'c' : '-'}${c.synced ? 's' : '-'}`);
       report({ ev: 'error', message: `yjs: ${conns.length} of ${members - 1} peers after ${waits / 100} s: ${conns.join(' ')}` });
+    }
+    // y-webrtc never gives up on a connection attempt that stalls (seen in about one run of ten
+    // here, both ends waiting): start over, as a user would reload. Every child stuck does so.
+    if (waits % RECONNECT_WAITS === 0) {
+      report({ ev: 'error', message: `yjs: reconnecting after ${waits / 100} s` });
+      provider.disconnect();
+      provider.connect();
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
