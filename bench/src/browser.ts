@@ -32,10 +32,15 @@ const STEP_TIMEOUT_MS = 120_000;
 const PIECE_BYTES = 16 * 1024;
 
 interface Streamed { firstSendAt: number | undefined; at: number; received: number }
+interface Written { bytes: number; sends: number }
+/** A rate, and the bytes every page wrote into its data channels per message (control frames included). */
+interface Measured { rate: number; wireBytesPerMessage: number }
 interface BenchPage {
-  startGroup(signaling: string, name: string, size: number): Promise<void>;
+  startGroup(signaling: string, name: string, size: number, config?: Record<string, number>): Promise<void>;
   startRaw(signaling: string, room: string, size: number): Promise<void>;
   stream(options: object): Promise<Streamed>;
+  /** Bytes and calls into the page's data channels so far. */
+  written(): Written;
 }
 
 /** Runs `body` with Chromium's sampling profiler on in every page, and writes one profile per page under `dir`. */
@@ -57,12 +62,14 @@ async function profiled<T>(pages: readonly Page[], dir: string, name: string, bo
   return result;
 }
 
-async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workload, messages: number): Promise<number> {
+async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workload, messages: number): Promise<Measured> {
   const senders = w.senders === 'one' ? [pages[pages.length - 1]!] : [...pages];
   const each = Math.ceil(messages / senders.length);
   const total = each * senders.length;
   const pieces = on === 'raw' ? Math.ceil(w.bytes / PIECE_BYTES) : 1;
   const startAt = performance.timeOrigin + performance.now() + 300; // every page's receiver is armed by then
+  const written = (): Promise<Written[]> => Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { benchPage: BenchPage }).benchPage.written())));
+  const before = await written();
   const reports = await Promise.all(pages.map((page) => {
     const sends = senders.includes(page) ? each : 0;
     const options = {
@@ -73,7 +80,21 @@ async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workloa
   }));
   const first = Math.min(...reports.flatMap((r) => (r.firstSendAt === undefined ? [] : [r.firstSendAt])));
   const seconds = (Math.max(...reports.map((r) => r.at)) - first) / 1000;
-  return w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds;
+  // Read once every page has received everything: by then every byte of the workload was written.
+  const after = await written();
+  const wireBytesPerMessage = after.reduce((sum, w, i) => sum + w.bytes - before[i]!.bytes, 0) / total;
+  return { rate: w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds, wireBytesPerMessage };
+}
+
+/**
+ * One sender: how many times the raw mesh's small-message rate the group could reach at most, if
+ * the raw mesh's own bulk rate (16 KiB messages from one sender, the same repetition, MiB/s at each
+ * receiver) carried the bytes that the group wrote per message to each receiver (its frames and
+ * all control traffic). The same topology as the bulk workload, so the same channels' capacity.
+ */
+function bytesCeiling(rawBulkMiBps: number, s: { raw: number; wire: number }, pages: number): number {
+  const bytesPerReceiver = s.wire / (pages - 1);
+  return (rawBulkMiBps * 1024 * 1024) / bytesPerReceiver / s.raw;
 }
 
 async function main(): Promise<void> {
@@ -89,7 +110,7 @@ async function main(): Promise<void> {
   await build({ configFile: CONFIG_FILE, build: { minify: profileDir === undefined } });
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1', staticDir: PAGE_DIR });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
-  const samples = new Map<string, Array<{ group: number; raw: number }>>(list.map((w) => [w.key, []]));
+  const samples = new Map<string, Array<{ group: number; raw: number; wire: number }>>(list.map((w) => [w.key, []]));
   try {
     const open = async (): Promise<Page> => {
       const page = await (await browser.newContext()).newPage();
@@ -102,16 +123,19 @@ async function main(): Promise<void> {
     const groupPages = await Promise.all(Array.from({ length: size }, open));
     const rawPages = await Promise.all(Array.from({ length: size }, open));
     const signaling = `ws://127.0.0.1:${server.port}`;
-    await Promise.all(groupPages.map((p) => p.evaluate(([s, n]) => (window as unknown as { benchPage: BenchPage }).benchPage.startGroup(s as string, 'bench', n as number), [signaling, size])));
+    // BENCH_CONFIG: engine settings as JSON for the group's pages, for experiments (as in the Node children).
+    const config = process.env['BENCH_CONFIG'] === undefined ? undefined : (JSON.parse(process.env['BENCH_CONFIG']) as Record<string, number>);
+    await Promise.all(groupPages.map((p) => p.evaluate(([s, n, c]) => (window as unknown as { benchPage: BenchPage }).benchPage.startGroup(s as string, 'bench', n as number, c as Record<string, number> | undefined), [signaling, size, config] as const)));
     await Promise.all(rawPages.map((p) => p.evaluate(([s, n]) => (window as unknown as { benchPage: BenchPage }).benchPage.startRaw(s as string, 'raw', n as number), [signaling, size])));
     // By seniority the last page to join is not the sequencer in general; the one sender is the last page here.
     for (let rep = 0; rep < runs; rep++) {
       for (const w of list) {
-        const raw = await runStream(rawPages, 'raw', w, w.rawCount);
-        const measure = (): Promise<number> => runStream(groupPages, 'group', w, w.groupCount);
-        const group = profileDir !== undefined && rep === 0 ? await profiled(groupPages, profileDir, w.key, measure) : await measure();
-        samples.get(w.key)!.push({ group, raw });
-        console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}`);
+        const raw = (await runStream(rawPages, 'raw', w, w.rawCount)).rate;
+        const measure = (): Promise<Measured> => runStream(groupPages, 'group', w, w.groupCount);
+        const measured = profileDir !== undefined && rep === 0 ? await profiled(groupPages, profileDir, w.key, measure) : await measure();
+        const group = measured.rate;
+        samples.get(w.key)!.push({ group, raw, wire: measured.wireBytesPerMessage });
+        console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}, ${fixed(measured.wireBytesPerMessage, 0)} B written per message`);
       }
     }
   } finally {
@@ -119,16 +143,28 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
   }
+  const bulk = samples.get('bulk-16k');
   const rows = list.map((w) => {
     const xs = samples.get(w.key)!;
     const ratios = xs.map((s) => s.group / s.raw);
     const show = (v: number): string => (w.unit === 'msg/s' ? `${count(v)} msg/s` : `${fixed(v, 1)} MiB/s`);
+    const ceilings = w.unit === 'msg/s' && w.senders === 'one' && bulk?.length === xs.length ? xs.map((s, rep) => bytesCeiling(bulk[rep]!.raw, s, size)) : [];
     return {
-      cells: [w.label, show(median(xs.map((s) => s.group))), show(median(xs.map((s) => s.raw))), `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`],
-      json: { key: w.key, unit: w.unit, group: median(xs.map((s) => s.group)), raw: median(xs.map((s) => s.raw)), ratio: median(ratios), ratios },
+      cells: [
+        w.label, show(median(xs.map((s) => s.group))), show(median(xs.map((s) => s.raw))),
+        `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`,
+        fixed(median(xs.map((s) => s.wire)), 0), ceilings.length === 0 ? '' : fixed(median(ceilings), 1),
+      ],
+      json: {
+        key: w.key, unit: w.unit, group: median(xs.map((s) => s.group)), raw: median(xs.map((s) => s.raw)), ratio: median(ratios), ratios,
+        wireBytesPerMessage: median(xs.map((s) => s.wire)), ...(ceilings.length === 0 ? {} : { ceiling: median(ceilings), ceilings }),
+      },
     };
   });
-  console.log(table(['workload (Chromium pages)', 'group', 'raw (same run)', 'group ÷ raw (min–max)'], rows.map((r) => r.cells)));
+  console.log(table(
+    ['workload (Chromium pages)', 'group', 'raw (same run)', 'group ÷ raw (min–max)', 'B written per msg', 'raw bulk ÷ those bytes, ÷ raw'],
+    rows.map((r) => r.cells),
+  ));
   await recordResults('browser', { machine, pages: size, runs, rows: rows.map((r) => r.json) });
 }
 

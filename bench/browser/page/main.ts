@@ -16,12 +16,22 @@ export interface StreamOptions {
 export interface Streamed { firstSendAt: number | undefined; at: number; received: number }
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+/** Bytes and calls into this page's data channels, the group's and the raw mesh's alike (both write through `send`). */
+const written = { bytes: 0, sends: 0 };
+const nativeSend = RTCDataChannel.prototype.send as (this: RTCDataChannel, data: ArrayBufferView<ArrayBuffer>) => void;
+RTCDataChannel.prototype.send = function counted(this: RTCDataChannel, data: ArrayBufferView<ArrayBuffer>): void {
+  nativeSend.call(this, data);
+  written.sends += 1;
+  written.bytes += data.byteLength;
+} as typeof RTCDataChannel.prototype.send;
 let group: Group | undefined;
 let channels: RTCDataChannel[] = [];
 let sink: (data: unknown) => void = () => {};
 
-async function startGroup(signaling: string, name: string, size: number): Promise<void> {
-  const peer = await connect({ signaling });
+/** `config`: engine settings for experiments (BENCH_CONFIG in the parent), none by default. */
+async function startGroup(signaling: string, name: string, size: number, config?: Record<string, number>): Promise<void> {
+  const peer = await connect({ signaling, ...(config === undefined ? {} : { config }) });
   group = peer.group(name, { failureTimeoutMs: 10_000 }); // not measured here: a stall under load must not split the group
   group.on('message', (m) => sink(m.data));
   await group.join();
@@ -149,5 +159,5 @@ async function stream(o: StreamOptions): Promise<Streamed> {
   return { firstSendAt, at, received };
 }
 
-const api = { startGroup, startRaw, stream };
+const api = { startGroup, startRaw, stream, written: () => ({ ...written }) };
 (window as unknown as { benchPage: typeof api }).benchPage = api;
