@@ -135,8 +135,10 @@ export class StateTransfer {
 export function chunkState(state: unknown, chunkBytes: number): Uint8Array[] {
   const bytes = encodeValue(state);
   const chunks: Uint8Array[] = [];
+  // Views, not copies: msgpack never writes over bytes it has returned (it moves on to a new
+  // buffer), and a chunk is only read, by the link that encodes it into a frame.
   for (let at = 0; at < bytes.length || chunks.length === 0; at += chunkBytes) {
-    chunks.push(bytes.slice(at, at + chunkBytes));
+    chunks.push(bytes.subarray(at, at + chunkBytes));
   }
   return chunks;
 }
