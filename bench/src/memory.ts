@@ -9,7 +9,7 @@
  * with `gc()` first: the heap of the idle group before, after each 10 % of the messages, and after
  * the last one once everything is delivered and stable; the largest heap seen without `gc()`.
  * The bound this program checks (exit status 1 if broken): during the run, at most idle + 64 MiB
- * after a collection (the window is 512 messages per sender, so what the engines retain does not
+ * after a collection (the window is `windowMessages` per sender, so what the engines retain does not
  * grow with the count); afterwards, back within idle + 2 MiB.
  */
 import type { Group, Order } from '@synchrony/core';

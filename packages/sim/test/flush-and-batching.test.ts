@@ -3,7 +3,7 @@
  * everything this member sent is stable (held by every member of the view), or, after a view
  * change, once the cut made it so; a safe send resolves only once stable. Everything queued in
  * one turn of the event loop goes out as one frame per peer and lane; a sender never has more
- * than the window (512 messages) unstable at once.
+ * than the window (`windowMessages`) unstable at once.
  */
 import { DEFAULT_CONFIG, groupStats, type Order } from '@synchrony/core';
 import { describe, expect, it } from 'vitest';

@@ -151,7 +151,7 @@ export class ViewStream {
    * every `stabilityIntervalMs`; but at once when some sender's messages advanced by half the
    * flow-control window since the last report. A sender whose window is full waits for exactly this
    * report: on the interval alone, one sender could move at most `windowMessages` per interval
-   * (512 per 20-40 ms), whatever the network could carry. Compared field by field: no string built
+   * (a window per 20-40 ms), whatever the network could carry. Compared field by field: no string built
    * per pump.
    */
   private reportStability(): void {
