@@ -241,8 +241,8 @@ export class PeerLinks {
     }
     p.lastHeardMs = nowMs;
     if (frame.a !== undefined) {
-      p.lanes[0].acknowledge(frame.a[0], frame.a[1]);
-      p.lanes[1].acknowledge(frame.a[2], frame.a[3]);
+      p.lanes[0].acknowledge(frame.a[0], frame.a[1], nowMs);
+      p.lanes[1].acknowledge(frame.a[2], frame.a[3], nowMs);
       if (frame.n !== undefined) {
         p.lanes[0].noteDropped(frame.a[0], frame.n[0], frame.n[1]);
         p.lanes[1].noteDropped(frame.a[2], frame.n[2], frame.n[3]);

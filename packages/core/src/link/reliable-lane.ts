@@ -24,7 +24,7 @@ interface Pending {
   seq: number;
   messages: GroupMsg[];
   sentAtMs: number;
-  /** When it was first sent. */
+  /** When it was first sent, or later: when it became the oldest unacknowledged (see `acknowledge`). */
   firstSentMs: number;
   /** Encoded size, once known (the links encode after numbering). */
   bytes: number;
@@ -56,6 +56,8 @@ export class ReliableLane {
   /** The seq the next pushed frame gets. */
   nextSeq = 1;
   private unacked = new FifoQueue<Pending>();
+  /** Sender: when an acknowledgement last moved the oldest unacknowledged frame up. */
+  private progressAtMs = -Infinity;
   /** Receiver: the peer's epoch we follow and the next seq we expect from it. */
   private recvEpoch = 0;
   private recvNext = 1;
@@ -102,13 +104,27 @@ export class ReliableLane {
     last.bytes = bytes;
   }
 
-  /** The peer acknowledged everything up to `seq` of `epoch`. */
-  acknowledge(epoch: number, seq: number): void {
+  /**
+   * The peer acknowledged everything up to `seq` of `epoch`, heard at `nowMs`. If that moved the
+   * oldest unacknowledged frame up, the new oldest one's clocks count from now, as TCP restarts its
+   * retransmission timer on an acknowledgement of new data: a frame numbered when it was queued
+   * may wait behind megabytes that the link writes out first, and the peer that acknowledges them
+   * is neither losing frames nor stalled. Without it, a 1 MiB frame that waited 3 s behind 15 others
+   * on a slow data channel was sent again (a fifth more bytes on the wire), and a longer wait would
+   * have counted as a peer that stopped reading (`ackDueMs`).
+   */
+  acknowledge(epoch: number, seq: number, nowMs: number): void {
     if (epoch !== this.epoch) return;
+    let moved = false;
     for (let head = this.unacked.peek(); head !== undefined && head.seq <= seq; head = this.unacked.peek()) {
       this.inFlightBytes -= head.bytes;
       this.unacked.shift();
+      moved = true;
     }
+    if (!moved) return;
+    this.progressAtMs = nowMs;
+    const head = this.unacked.peek();
+    if (head !== undefined) head.firstSentMs = Math.max(head.firstSentMs, nowMs);
   }
 
   /**
@@ -129,7 +145,9 @@ export class ReliableLane {
 
   /**
    * Frames due for retransmission at `nowMs`; their clocks restart, with a longer timeout. Over a
-   * `reliable` transport, only the oldest, and only after RELIABLE_RESEND_MS.
+   * `reliable` transport, only the oldest, only after RELIABLE_RESEND_MS, and counted from the last
+   * acknowledgement that moved it up if that came later (see `acknowledge`). Over a lossy one each
+   * frame has its own clock: nothing queues ahead of it there, the frames go straight out.
    */
   due(nowMs: number, policy: RetransmitPolicy, reliable = false): Array<{ seq: number; messages: GroupMsg[] }> {
     const out: Array<{ seq: number; messages: GroupMsg[] }> = [];
@@ -137,7 +155,8 @@ export class ReliableLane {
     for (const p of reliable ? (oldest === undefined ? [] : [oldest]) : this.unacked) {
       const firstMs = reliable ? RELIABLE_RESEND_MS : policy.retransmitMs;
       const timeoutMs = (firstMs + p.bytes / policy.retransmitBytesPerMs) * Math.min(2 ** p.attempts, MAX_BACKOFF);
-      if (nowMs - p.sentAtMs >= timeoutMs) {
+      const sinceMs = reliable ? Math.max(p.sentAtMs, this.progressAtMs) : p.sentAtMs;
+      if (nowMs - sinceMs >= timeoutMs) {
         p.sentAtMs = nowMs;
         p.attempts += 1;
         out.push({ seq: p.seq, messages: p.messages });
