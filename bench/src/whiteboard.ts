@@ -111,6 +111,21 @@ async function runOnce(kind: Kind, signaling: string, room: string, members: num
   }
 }
 
+/** Yjs's peers that never connect (y-webrtc's, see child.ts) start over in fresh processes, twice at most; Synchrony gets no second try. */
+const YJS_ATTEMPTS = 3;
+
+async function attempts(kind: Kind, run: (attempt: number) => Promise<Sample>): Promise<Sample> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(attempt);
+    } catch (error) {
+      const stalled = error instanceof Error && error.message.includes('yjs: not connected');
+      if (kind !== 'yjs' || !stalled || attempt === YJS_ATTEMPTS) throw error;
+      console.error(`  yjs: attempt ${attempt} of ${YJS_ATTEMPTS} did not connect; starting over in fresh processes`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const members = intOption('members', 4, 2, 8);
   const strokes = intOption('strokes', 2000, 10, 100_000);
@@ -126,7 +141,7 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < runs; rep++) {
       const kinds: Kind[] = rep % 2 === 0 ? ['yjs', 'synchrony'] : ['synchrony', 'yjs'];
       for (const kind of kinds.filter((k) => only === undefined || k === only)) {
-        const s = await runOnce(kind, kind === 'yjs' ? theirs.url : ours.url, `wb-${kind}-${rep}`, members, strokes);
+        const s = await attempts(kind, (attempt) => runOnce(kind, kind === 'yjs' ? theirs.url : ours.url, `wb-${kind}-${rep}-${attempt}`, members, strokes));
         samples[kind].push(s);
         console.log(`  run ${rep + 1}/${runs} ${kind}: ${count(s.opsPerS)} ops/s, ${fixed(s.bytesPerOp, 0)} B and ${fixed(s.sendsPerOp, 2)} channel sends per op`);
       }

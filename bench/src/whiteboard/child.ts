@@ -53,8 +53,8 @@ async function startSynchrony(signaling: string, room: string, members: number):
   };
 }
 
-/** A y-webrtc provider still not connected to every peer after this many 10 ms waits (15 s) starts over. */
-const RECONNECT_WAITS = 1500;
+/** A y-webrtc provider still not connected to every peer after this many 10 ms waits (20 s) gives up. */
+const GIVE_UP_WAITS = 2000;
 
 async function startYjs(signaling: string, room: string, members: number): Promise<Board> {
   // lib0's WebSocket client uses the global WebSocket, which Node 20 lacks.
@@ -68,23 +68,18 @@ async function startYjs(signaling: string, room: string, members: number): Promi
     peerOpts: { wrtc, config: { iceServers: [] } },
     maxConns: 64,
   });
+  const peers = (): string => [...(provider.room?.webrtcConns.values() ?? [])].map((c) => `${c.connected ? 'c' : '-'}${c.synced ? 's' : '-'}`).join(' ');
   const connected = (): boolean => {
     const conns = provider.room?.webrtcConns;
     // Not `synced`: y-webrtc sets it only for the peers that answer before the room counts as synced.
     return conns !== undefined && conns.size >= members - 1 && [...conns.values()].every((c) => c.connected);
   };
   for (let waits = 1; !connected(); waits++) {
-    if (waits % 500 === 0) {
-      const conns = [...(provider.room?.webrtcConns.values() ?? [])].map((c) => `${c.connected ? 'c' : '-'}${c.synced ? 's' : '-'}`);
-      report({ ev: 'error', message: `yjs: ${conns.length} of ${members - 1} peers after ${waits / 100} s: ${conns.join(' ')}` });
-    }
+    if (waits % 500 === 0) report({ ev: 'error', message: `yjs: ${provider.room?.webrtcConns.size ?? 0} of ${members - 1} peers after ${waits / 100} s: ${peers()}` });
     // y-webrtc never gives up on a connection attempt that stalls (seen in about one run of ten
-    // here, both ends waiting): start over, as a user would reload. Every child stuck does so.
-    if (waits % RECONNECT_WAITS === 0) {
-      report({ ev: 'error', message: `yjs: reconnecting after ${waits / 100} s` });
-      provider.disconnect();
-      provider.connect();
-    }
+    // here, both ends waiting), and disconnecting its provider and connecting it again lost the
+    // peers that were connected: the parent starts the repetition over with fresh processes.
+    if (waits === GIVE_UP_WAITS) throw new Error(`yjs: not connected to every peer after ${waits / 100} s (${peers()})`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await new Promise((resolve) => setTimeout(resolve, 500)); // the sync exchange of empty documents
