@@ -111,8 +111,12 @@ async function runOnce(kind: Kind, signaling: string, room: string, members: num
   }
 }
 
-/** Yjs's peers that never connect (y-webrtc's, see child.ts) start over in fresh processes, twice at most; Synchrony gets no second try. */
-const YJS_ATTEMPTS = 3;
+/**
+ * A Yjs repetition whose peers never connect (y-webrtc's stall, see child.ts) starts over in fresh
+ * processes, four times at most: the stall hit up to half the attempts of one run. Synchrony's
+ * repetitions get no second try.
+ */
+const YJS_ATTEMPTS = 5;
 
 async function attempts(kind: Kind, run: (attempt: number) => Promise<Sample>): Promise<Sample> {
   for (let attempt = 1; ; attempt++) {
