@@ -98,6 +98,8 @@ export interface SoakResult {
 const JOIN_TIMEOUT_MS = 60_000;
 /** A member under a loaded machine may not run for seconds (stalls of 12 s were seen on 2 shared cores). */
 const STATUS_TIMEOUT_MS = 30_000;
+/** At the end, the members' states must agree and stay the same for this long before the check. */
+const QUIET_STATE_MS = 1000;
 const SPAWN_TIMEOUT_MS = 30_000;
 
 /** Runs a soak; never throws for a failure of the product, which goes into `problems`. */
@@ -324,11 +326,19 @@ class Soak {
     const flushed = Promise.all(this.slots.map((m) => m.next(isEv('flushed'), 30_000, 'flush')));
     for (const m of this.slots) m.send({ cmd: 'flush' });
     await flushed;
+    // A flush resolves once this member's messages are stable, and a safe total-order message is
+    // delivered a little later still, once every member reported holding its place in the order
+    // (up to a stability interval): so the states must agree, and stay as they are for a second.
     const stateBy = Date.now() + 30_000;
     let statuses = await this.converge('the flush');
-    while (new Set(statuses.map((s) => s.state)).size > 1) {
-      if (Date.now() > stateBy) throw new Error(`states differ at the end: ${statuses.map((s) => `${s.me} ${s.state}`).join('; ')}`);
-      await pause(250);
+    let agreed: string | undefined;
+    for (;;) {
+      const states = new Set(statuses.map((s) => s.state));
+      const state = states.size === 1 ? [...states][0] : undefined;
+      if (state !== undefined && state === agreed) break;
+      if (Date.now() > stateBy) throw new Error(`states differ or still change at the end: ${statuses.map((s) => `${s.me} ${s.state}`).join('; ')}`);
+      agreed = state;
+      await pause(state === undefined ? 250 : QUIET_STATE_MS);
       statuses = await this.converge('the flush');
     }
     this.fault(`live ${this.slots.map((m) => m.id).join(',')}`);
