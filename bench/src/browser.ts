@@ -32,15 +32,14 @@ const STEP_TIMEOUT_MS = 120_000;
 const PIECE_BYTES = 16 * 1024;
 
 interface Streamed { firstSendAt: number | undefined; at: number; received: number }
-interface Written { bytes: number; sends: number }
 /** A rate, and the bytes every page wrote into its data channels per message (control frames included). */
 interface Measured { rate: number; wireBytesPerMessage: number }
 interface BenchPage {
   startGroup(signaling: string, name: string, size: number, config?: Record<string, number>): Promise<void>;
   startRaw(signaling: string, room: string, size: number): Promise<void>;
   stream(options: object): Promise<Streamed>;
-  /** Bytes and calls into the page's data channels so far. */
-  written(): Written;
+  /** Bytes written into the page's data channels so far. */
+  written(): number;
 }
 
 /** Runs `body` with Chromium's sampling profiler on in every page, and writes one profile per page under `dir`. */
@@ -68,7 +67,7 @@ async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workloa
   const total = each * senders.length;
   const pieces = on === 'raw' ? Math.ceil(w.bytes / PIECE_BYTES) : 1;
   const startAt = performance.timeOrigin + performance.now() + 300; // every page's receiver is armed by then
-  const written = (): Promise<Written[]> => Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { benchPage: BenchPage }).benchPage.written())));
+  const written = (): Promise<number[]> => Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { benchPage: BenchPage }).benchPage.written())));
   const before = await written();
   const reports = await Promise.all(pages.map((page) => {
     const sends = senders.includes(page) ? each : 0;
@@ -82,7 +81,7 @@ async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workloa
   const seconds = (Math.max(...reports.map((r) => r.at)) - first) / 1000;
   // Read once every page has received everything: by then every byte of the workload was written.
   const after = await written();
-  const wireBytesPerMessage = after.reduce((sum, w, i) => sum + w.bytes - before[i]!.bytes, 0) / total;
+  const wireBytesPerMessage = after.reduce((sum, bytes, i) => sum + bytes - before[i]!, 0) / total;
   return { rate: w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds, wireBytesPerMessage };
 }
 
