@@ -839,7 +839,7 @@ export class GroupEngine {
 
   // ---------------------------------------------------------------- installing a view
 
-  private install(value: ViewValue): void {
+  private install(value: ViewValue, told: readonly string[] = []): void {
     const previous = this.phase.kind === 'member' ? this.phase : undefined;
     // A member with its state delivers the cut and is then exactly at it: it needs no transfer,
     // even if it reported none in the flush (its state arrived after it answered).
@@ -879,6 +879,9 @@ export class GroupEngine {
     this.phase = phase;
     this.suspicion.installed(value.members);
     this.answeredStale.clear();
+    // Those it told of the decision itself will hear it: their messages of the old view still in
+    // flight (a late ACCEPT, a stability report) need no second INSTALL, unless they go on.
+    for (const m of told) this.answeredStale.set(m, this.host.now());
     for (const j of this.pendingJoins.keys()) if (value.members.includes(j)) this.pendingJoins.delete(j);
     for (const j of [...this.heldJoiners.keys()]) if (value.members.includes(j) || !this.pendingJoins.has(j)) this.heldJoiners.delete(j);
     for (const l of [...this.leaveRequests]) if (!value.members.includes(l)) this.leaveRequests.delete(l);
@@ -924,7 +927,7 @@ export class GroupEngine {
         const holdMs = times === 1 ? this.host.config.joinRetryMs : Math.min(8, 2 ** (times - 2)) * this.settings.failureTimeoutMs;
         this.heldJoiners.set(joiner, { untilMs: this.host.now() + holdMs, times });
       },
-      install: (next) => this.install(next),
+      install: (next, told) => this.install(next, told),
       blocked: () => {
         this.own.rejectQueued(new NotPrimaryError('not primary: a majority of the view is unreachable'));
         if (!this.state.awaiting) this.showBlocked(); // else once its state and first view are shown

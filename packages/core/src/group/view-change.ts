@@ -47,8 +47,11 @@ export interface ChangeContext {
   /** A joiner left out of a change (not every member hears it) is no reason for another until then. */
   heldUntil(joiner: string): number | undefined;
   holdJoiner(joiner: string): void;
-  /** The change is decided: install its value. */
-  install(value: ViewValue): void;
+  /**
+   * The change is decided: install its value. `told`: the members this member just sent the
+   * decision to (as its coordinator), over links that deliver it.
+   */
+  install(value: ViewValue, told?: readonly string[]): void;
   /** Cut off from a majority: show it, refuse sends. */
   blocked(): void;
 }
@@ -270,12 +273,14 @@ export class ViewChange {
       leading: () => this.leader === round,
       decide: (value, accepted) => {
         for (const j of this.ctx.pendingJoins.keys()) if (!value.members.includes(j)) this.ctx.holdJoiner(j);
+        const told: string[] = [];
         for (const m of new Set([...view.members, ...value.members])) {
           if (m === me) continue;
           if (accepted.has(m)) this.ctx.send(m, { t: 'c', g: group, v: view.id, f: me, b: round.ballot });
           else this.ctx.send(m, { t: 'i', g: group, v: view.id, f: me, val: value });
+          told.push(m);
         }
-        this.ctx.install(value);
+        this.ctx.install(value, told);
       },
     };
   }
