@@ -4,7 +4,7 @@
  * the checker (settle-always, rejected-nowhere and left-stays-out among them).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '@synchrony/core';
+import { decodeFrame, type View } from '@synchrony/core';
 import { checkProperties } from '../src/checker.js';
 import { Simulator } from '../src/simulator.js';
 import { processName, startGroup, type TestGroup } from './sim-group.js';
@@ -298,6 +298,56 @@ describe('issue 8: a state provider that throws (S2)', () => {
     const founded = f.join();
     await t.sim.run(3000);
     expect((await founded).members.map(processName)).toEqual(['f']);
+    finalCheck(t);
+  });
+
+  /** Both members of [a, b] leave just as c and d ask to join: the view decided is [c, d], and a, a leaver, provides it. */
+  const leaversHandOver = async (): Promise<{ t: TestGroup; joined: Array<Promise<unknown>> }> => {
+    const t = await startGroup(['a', 'b'], { seed: 4 });
+    t.send('a', 'total');
+    t.send('b', 'total');
+    await t.sim.run(200);
+    const joined = ['c', 'd'].map((name) => {
+      const member = t.recorder.attach(t.sim.spawn(name), 'g');
+      t.apps.set(name, member);
+      return member.join().then((view) => view, (error: Error) => error);
+    });
+    await t.sim.run(10);
+    void t.app('a').group.leave();
+    void t.app('b').group.leave();
+    return { t, joined };
+  };
+
+  it('the last members leave as joiners arrive: a leaver provides the checkpoint on its way out, and the joiners take it (seed 90591)', async () => {
+    const { t, joined } = await leaversHandOver();
+    await t.sim.run(3000);
+    for (const outcome of joined) expect((await outcome) as View).toMatchObject({ primary: true });
+    // The view that took c and d in had none of the old members: its checkpoint came from a leaver.
+    const taken = t.recorder.trace.filter((e) => e.k === 'getState' && e.process === 'a');
+    expect(taken.length).toBeGreaterThan(0);
+    for (const name of ['c', 'd']) {
+      expect(t.app(name).group.view?.members.map(processName)).toEqual(['c', 'd']);
+      expect(t.app(name).state).toEqual(t.app('a').state);
+    }
+    finalCheck(t);
+  });
+
+  it('...and when that leaver falls silent before its checkpoint is in, the joiners give up with StateTransferError', async () => {
+    const { t, joined } = await leaversHandOver();
+    // a's chunks never arrive, and a crashes: nobody of the view [c, d] has the state.
+    t.sim.network.tamper('a', (bytes) => {
+      const decoded = decodeFrame(bytes, 2 ** 26);
+      return typeof decoded !== 'string' && decoded.frame.m.some((m) => m.t === 's') ? undefined : bytes;
+    });
+    await t.runUntil(() => t.recorder.trace.some((e) => e.k === 'getState' && e.process === 'a' && e.viewId === 2));
+    await t.sim.run(50); // its decision arrives
+    t.crash('a');
+    await t.sim.run(15_000);
+    for (const outcome of joined) {
+      const error = await outcome;
+      expect(error).toHaveProperty('name', 'StateTransferError');
+      expect((error as Error).message).toMatch(/every member that held it is gone/);
+    }
     finalCheck(t);
   });
 

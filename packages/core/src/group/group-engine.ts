@@ -108,6 +108,15 @@ const DISSOLVED_TIMEOUTS = 3;
 /** Messages a member may receive before it installs their view: they wait for it. */
 const BUFFERED = new Set(['d', 'k', 'o', 's', 'z', 'l', 'w']);
 
+/**
+ * A checkpoint's chunks (or the news that there is none) from the provider that the view's value
+ * names while leaving it: a leaver provides on its way out when no survivor has the state
+ * (compute-value.ts), so these are the one thing a non-member may send in the view.
+ */
+function fromLeavingProvider(msg: GroupMsg, value: ViewValue): boolean {
+  return (msg.t === 's' || msg.t === 'z') && msg.f === value.provider && !value.members.includes(msg.f);
+}
+
 export class GroupEngine {
   me: string;
   private current: Phase = { kind: 'idle' };
@@ -479,7 +488,7 @@ export class GroupEngine {
     const view = phase.view;
     if (msg.v > view.id) return this.onAhead(msg, view);
     if (msg.v < view.id) return this.onStale(msg, view);
-    if (!view.members.includes(msg.f)) {
+    if (!view.members.includes(msg.f) && !fromLeavingProvider(msg, phase.value)) {
       if (msg.t !== 'l') this.report(new ProtocolError(`${msg.t} from ${msg.f}, not a member of view ${msg.v}`, from));
       return;
     }
@@ -904,7 +913,7 @@ export class GroupEngine {
       if (msg.v !== value.id || this.phase !== phase) this.future.push(msg);
       // As on arrival in a view: only its members speak in it. A message of a view with this id
       // from anyone else (a group of this name founded apart, or a forged one) is dropped.
-      else if (value.members.includes(msg.f)) this.onViewMessage(phase, msg);
+      else if (value.members.includes(msg.f) || fromLeavingProvider(msg, value)) this.onViewMessage(phase, msg);
     }
   }
 
@@ -981,9 +990,16 @@ export class GroupEngine {
   private stateHoldersGone(phase: MemberPhase, now: number): boolean {
     if (!this.state.awaiting || phase.leaving) return false;
     const limitMs = STATE_HOLDERS_GONE_TIMEOUTS * this.settings.failureTimeoutMs;
+    const silent = (m: string): boolean => now - this.host.lastHeard(processOf(m) ?? m) >= limitMs;
     const holders = phase.view.members.filter((m) => m !== this.me && !phase.value.needState.includes(m));
-    return holders.length > 0 &&
-      holders.every((m) => this.suspicion.has(m) && now - this.host.lastHeard(processOf(m) ?? m) >= limitMs);
+    // Every member waits for the state, from a leaver that provides it on its way out: if its
+    // getState threw, or it falls silent (or says goodbye) with the checkpoint still not in, the
+    // state is lost (no view change can name another provider).
+    const provider = this.state.provider ?? '';
+    if (holders.length === 0) {
+      return provider !== '' && !phase.view.members.includes(provider) && (this.state.failed.includes(provider) || silent(provider));
+    }
+    return holders.every((m) => this.suspicion.has(m) && silent(m));
   }
 
   /** `join()` cannot complete: it rejects, and the member, which has no state, leaves the view. */
