@@ -332,6 +332,18 @@ describe('issue 8: a state provider that throws (S2)', () => {
     finalCheck(t);
   });
 
+  it('...and when that leaver\'s getState throws, the joiners give up with StateTransferError at once', async () => {
+    const { t, joined } = await leaversHandOver();
+    t.app('a').failingProvider = true;
+    t.app('b').failingProvider = true;
+    await t.sim.run(1000); // well within one failure timeout
+    for (const outcome of joined) {
+      const error = await outcome;
+      expect(error).toHaveProperty('name', 'StateTransferError');
+    }
+    finalCheck(t);
+  });
+
   it('...and when that leaver falls silent before its checkpoint is in, the joiners give up with StateTransferError', async () => {
     const { t, joined } = await leaversHandOver();
     // a's chunks never arrive, and a crashes: nobody of the view [c, d] has the state.
