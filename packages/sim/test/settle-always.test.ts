@@ -332,6 +332,36 @@ describe('issue 8: a state provider that throws (S2)', () => {
     finalCheck(t);
   });
 
+  it('a coordinator that reported in a round before its checkpoint arrived reports again, and the round decides (seed 813)', async () => {
+    const t = await startGroup(['a', 'b'], { seed: 4 });
+    t.send('a', 'total');
+    await t.sim.run(200);
+    const c = t.recorder.attach(t.sim.spawn('c'), 'g');
+    t.apps.set('c', c);
+    const joined = [c.join().then((view) => view, (error: Error) => error)];
+    // The first frame of a's checkpoint is lost: it comes again a resend later, after the round below began.
+    let dropped = false;
+    t.sim.network.tamper('a', (bytes) => {
+      const decoded = decodeFrame(bytes, 2 ** 26);
+      if (dropped || typeof decoded === 'string' || !decoded.frame.m.some((m) => m.t === 's')) return bytes;
+      dropped = true;
+      return undefined;
+    });
+    await t.sim.run(10);
+    void t.app('a').group.leave();
+    void t.app('b').group.leave();
+    // a and b leave as c joins: c alone makes the next view, and a provides its state on the way out.
+    expect(await t.runUntil(() => dropped, 2000)).toBe(true);
+    const d = t.recorder.attach(t.sim.spawn('d'), 'g');
+    t.apps.set('d', d);
+    joined.push(d.join().then((view) => view, (error: Error) => error));
+    // c leads a round for d while it waits for its checkpoint: its own report says it has no state.
+    await t.sim.run(3000);
+    for (const outcome of joined) expect((await outcome) as View).toMatchObject({ primary: true });
+    for (const name of ['c', 'd']) expect(t.app(name).group.view?.members.map(processName)).toEqual(['c', 'd']);
+    finalCheck(t);
+  });
+
   it('...and when that leaver\'s getState throws, the joiners give up with StateTransferError at once', async () => {
     const { t, joined } = await leaversHandOver();
     t.app('a').failingProvider = true;

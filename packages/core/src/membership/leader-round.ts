@@ -93,7 +93,13 @@ export class LeaderRound {
     if (!ctx.leading() || !waitFor.every((m) => this.reports.has(m) || ctx.suspected(m))) return false;
     if (!isQuorum(ctx.members, new Set(this.reports.keys()))) return false; // the member will see it is blocked
     this.value = this.acceptedValue() ?? ctx.computeValue(this.reports);
-    if (this.value === undefined) return false; // nobody who answered has the state: keep asking
+    if (this.value === undefined) {
+      // Nobody who answered has the state. Ask again those that had none when they answered: a
+      // checkpoint may have reached them since (the coordinator itself, or a joiner of the view
+      // being ended), and a report is otherwise never renewed within a round.
+      for (const [m, report] of this.reports) if (report.nl === 1) this.reports.delete(m);
+      return false;
+    }
     this.phase = 'propose';
     this.askedAt.clear();
     return true;
