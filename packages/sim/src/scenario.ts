@@ -7,6 +7,7 @@
  * - crashes (half of them aimed at the sequencer or the next in line), abrupt closes;
  * - `leave()` and graceful `close()` of any process at any moment: while it joins, rejoins after
  *   an exclusion, is blocked in a minority, provides or receives state, or coordinates;
+ * - turnover: several members of a settled group, or all of them, leave at once as newcomers join;
  * - two- and three-way partitions and their heals, one-way slow links;
  * - loss, reordering, and frames duplicated below the engine's reliability layer;
  * - group requests of every `replies` kind, with and without a timeout, during the churn;
@@ -166,6 +167,17 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
     return view.members[0] === actor.app.group.me ? 'coordinator' : `member of view ${view.id}`;
   };
   const slowLinks: Array<{ from: string; to: string; untilMs: number }> = [];
+  /**
+   * A turnover takes out up to every member at once, as graceful leaves, which complete with the
+   * view change that excludes them. A partition before they complete would make them leaves that
+   * time out: a majority gone at once, which the rule above holds back. So no partition until
+   * the group has settled since (or for 5 s).
+   */
+  let turnoverAtMs: number | undefined;
+  const turnoverUnsettled = (): boolean => {
+    if (turnoverAtMs !== undefined && (settled() || sim.now - turnoverAtMs > 5000)) turnoverAtMs = undefined;
+    return turnoverAtMs !== undefined;
+  };
 
   fault(`seed ${seed} latency 1-${maxLatency} ms, ${reliable ? 'reliable connections' : `loss ${dropRate * 100}%`}, duplicates ${duplicateRate * 100}%${secret === undefined ? '' : ', a group secret'}`);
   const initial = plan.int(3, 5);
@@ -208,7 +220,7 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
       else if (roll < 70) depart(target, 'leave');
       else if (roll < 71) depart(target, 'close');
       else crash(target, 'close abruptly');
-    } else if (roll < 76 && !partitioned && live().length >= 2) {
+    } else if (roll < 76 && !partitioned && live().length >= 2 && !turnoverUnsettled()) {
       const ids = [...actors.keys()].filter((id) => !actors.get(id)!.crashed); // leavers too: alive until their leave completes
       const shuffled = ids.map((id) => [plan.int(0, 1_000_000), id] as const).sort((a, b) => a[0] - b[0]).map(([, id]) => id);
       const three = ids.length >= 4 && plan.chance(0.25);
@@ -226,6 +238,18 @@ export async function runScenario(seed: number, options: ScenarioOptions = {}): 
       sim.network.setLinkLatency(from, to, latency);
       slowLinks.push({ from, to, untilMs: sim.now + plan.int(500, 3000) });
       fault(`slow link ${from} -> ${to} ${latency[0]}-${latency[1]} ms`);
+    } else if (roll < 80 && !partitioned && settled() && members().length >= 2 && live().length < 7) {
+      // Turnover: several members, or all of them, leave at once as newcomers join. The state then
+      // passes to the newcomers through a leaver when no survivor is left to provide it.
+      const current = members();
+      const leaving = plan.chance(0.5) ? current : current.filter(() => plan.chance(0.5));
+      if (leaving.length < 2) continue;
+      const joining = Math.min(plan.int(1, 2), 7 - live().length);
+      fault(`turnover: ${leaving.length} of ${current.length} leave, ${joining} join`);
+      turnoverAtMs = sim.now;
+      for (let i = 0; i < joining; i++) spawn();
+      await sim.run(plan.int(0, 40));
+      for (const actor of leaving) depart(actor, plan.chance(0.8) ? 'leave' : 'close');
     } else if (partitioned && sim.now >= healAtMs) {
       sim.heal();
       partitioned = false;

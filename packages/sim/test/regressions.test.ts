@@ -35,6 +35,9 @@ const FOUND: Array<[seed: number, what: string]> = [
   [1032, 'a group with a secret never formed again after a heal: members held what they sent for proofs that never came'],
   // Found by 3,000 seeds on the change that stopped a coordinator's second INSTALL (c7a11bb), which moved this schedule:
   [90591, 'joiners provided by a leaver (no survivor had the state) dropped its checkpoint as from a non-member, and waited for ever'],
+  // Found by the turnover fault (several members or all leave at once as newcomers join), on its first 2,000 seeds:
+  [813, 'a coordinator whose checkpoint arrived after it had reported "no state" in its round never reported again: the round never decided'],
+  [1024, 'the same, with a newcomer of a larger turnover'],
 ];
 
 describe('seeds that found bugs', () => {
