@@ -6,7 +6,7 @@
  * --reliable (with either): connections that lose nothing while they live, as WebRTC's; partitions
  * break them (ScenarioOptions.reliable)
  * --turnover-partitions (with either): partitions may strike while a turnover's leaves complete
- * (ScenarioOptions.turnoverPartitions; a known open case, see its comment)
+ * (ScenarioOptions.turnoverPartitions: a wider model, with one case left open; see its comment)
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';

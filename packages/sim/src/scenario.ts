@@ -34,9 +34,10 @@ export interface ScenarioOptions {
   /**
    * Partitions may strike while a turnover's leaves complete (by default they wait until the group
    * settles). Leaves cut off then time out together, a majority of the view gone at once, and the
-   * group dissolves. A known open case: a leaver whose safe sends or requests went out in that
-   * view waits for their fate, which no member can tell (no view ended it), and its leave() never
-   * settles (seed 5585). Default false.
+   * group dissolves: no view change ends that view, so no member can tell the fate of a message
+   * sent in it. A leave no longer waits for the fate of sends whose promises resolved (seed 5585
+   * found it waiting for ever); a safe send's promise still does, and may never settle: the case
+   * the default model holds back. Default false.
    */
   turnoverPartitions?: boolean;
 }

@@ -47,4 +47,9 @@ describe('seeds that found bugs', () => {
       expect(result.violation).toBeUndefined();
     });
   }
+  // With partitions during a turnover (ScenarioOptions.turnoverPartitions):
+  it('seed 5585: a leave cut off with a majority of its view never settled, waiting for the fate of a request whose view dissolved', async () => {
+    const result = await runScenario(5585, { turnoverPartitions: true });
+    expect(result.violation).toBeUndefined();
+  });
 });

@@ -326,7 +326,7 @@ export class GroupEngine {
 
   /**
    * A leave that timed out (a partition outlasts it): stops waiting for a view change or for
-   * answers, and leaves as soon as the fate of its own sends is known. A send the group may have
+   * answers, and leaves as soon as the fate of its own safe sends is known. A send the group may have
    * delivered (it went out in a view this member did not see end) is neither resolved nor rejected
    * on a guess: a member of the group's next view tells which, when one can be reached.
    */
@@ -814,7 +814,9 @@ export class GroupEngine {
     const now = this.host.now();
     const peers = new Set(this.host.peers());
     for (const p of phase.waiting) if (!peers.has(p)) phase.waiting.delete(p);
-    if (phase.waiting.size === 0 && this.own.orphaned().length === 0) return this.finishLeave();
+    // Only a safe send's promise waits for the fate of its message; if nobody can ever tell it (the
+    // view dissolved, a majority of it gone at once), the others must not hold the leave for ever.
+    if (phase.waiting.size === 0 && !this.own.awaitsFate) return this.finishLeave();
     if (now - phase.lastAskMs < this.host.config.viewChangeRetryMs) return;
     phase.lastAskMs = now;
     for (const p of phase.waiting) this.host.send(p, { t: 'x', g: this.name, f: this.me });

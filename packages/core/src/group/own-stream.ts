@@ -183,6 +183,14 @@ export class OwnStream {
     if (sends.length > 0) this.orphans.push({ member, viewId, sends });
   }
 
+  /**
+   * Whether an orphaned send's promise waits for its fate: a safe one (the others resolved when
+   * they were multicast; their fate only moves `flush`).
+   */
+  get awaitsFate(): boolean {
+    return this.orphans.some((o) => o.sends.some((own) => own.safe));
+  }
+
   /** The views whose fate this member still waits for, as [member, view id]. */
   orphaned(): Array<[string, number]> {
     return this.orphans.map((o) => [o.member, o.viewId]);
