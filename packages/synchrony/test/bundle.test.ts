@@ -13,10 +13,11 @@ import { gzippedBytes, kib } from '../build/report-size.js';
 import { iifePath } from './iife-file.js';
 
 /**
- * The budget, gzipped at level 9: 74.5 KiB today, of which simple-peer's browser build (with the
+ * The budget, gzipped at level 9: 90.2 KiB today, of which simple-peer's browser build (with the
  * buffer, stream and events shims it carries inside) is 27.6 KiB; plus room to grow a little.
+ * Raised from 90 KiB when fragments came to follow the other side's max-message-size.
  */
-const GZIPPED_BUDGET_BYTES = 90 * 1024;
+const GZIPPED_BUDGET_BYTES = 92 * 1024;
 
 let folder = '';
 beforeAll(async () => {

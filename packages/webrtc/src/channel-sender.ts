@@ -38,12 +38,16 @@ export interface SenderLimits {
 interface Queued {
   readonly frame: Uint8Array;
   readonly id: number;
-  readonly count: number;
+  /** Its fragments, counted when the first is written (the fragment size is the channel's). */
+  count: number;
   next: number;
 }
 
 /** When the event exists, a slow poll still runs in case a crossing is missed. */
 const EVENT_FALLBACK_POLL_MS = 250;
+
+/** A limit the other side claims below this is taken as this (no real implementation is that small). */
+export const MIN_FRAGMENT_BYTES = 1024;
 
 /** One channel's outbound queue. */
 export class ChannelSender {
@@ -56,6 +60,8 @@ export class ChannelSender {
   private readonly idleWaiters: Array<() => void> = [];
   /** At least what the channel has buffered: the last `bufferedAmount` read, plus what was written since. */
   private buffered = 0;
+  /** Bytes of a fragment, header included, on the attached channel. */
+  private fragmentBytes: number;
 
   /**
    * @param limits fragment size and water marks
@@ -64,16 +70,22 @@ export class ChannelSender {
   constructor(
     private readonly limits: SenderLimits,
     private readonly onFailure: (error: Error) => void,
-  ) {}
+  ) {
+    this.fragmentBytes = limits.chunkBytes;
+  }
 
   /** Payload bytes queued and not yet handed to the channel. */
   get queuedBytes(): number {
     return this.bytes;
   }
 
-  /** Starts writing to `channel`, which must be open. */
-  attach(channel: ChannelLike): void {
+  /**
+   * Starts writing to `channel`, which must be open, in fragments of `chunkBytes` or fewer when
+   * the other side takes no larger messages (`maxMessageBytes`, see max-message-size.ts).
+   */
+  attach(channel: ChannelLike, maxMessageBytes = Infinity): void {
     this.channel = channel;
+    this.fragmentBytes = Math.min(this.limits.chunkBytes, Math.max(MIN_FRAGMENT_BYTES, maxMessageBytes));
     if (typeof channel.bufferedAmountLowThreshold === 'number') {
       channel.bufferedAmountLowThreshold = this.limits.lowWaterBytes;
     }
@@ -83,7 +95,7 @@ export class ChannelSender {
   /** Queues one frame under a message id unique on this link. */
   enqueue(frame: Uint8Array, id: number): void {
     if (this.closed) return;
-    this.queue.push({ frame, id, count: fragmentCount(frame.byteLength, this.limits.chunkBytes), next: 0 });
+    this.queue.push({ frame, id, count: 0, next: 0 });
     this.bytes += frame.byteLength;
     if (this.waiting === undefined) this.pump();
   }
@@ -117,7 +129,8 @@ export class ChannelSender {
     // `readyState` not at all: a send on a channel that is not open throws, which ends the link.
     if (this.buffered > this.limits.highWaterBytes) this.buffered = channel.bufferedAmount;
     let buffered = this.buffered;
-    const payloadBytes = this.limits.chunkBytes - FRAGMENT_HEADER_BYTES;
+    const chunkBytes = this.fragmentBytes;
+    const payloadBytes = chunkBytes - FRAGMENT_HEADER_BYTES;
     let writtenBytes = 0;
     while (this.head < this.queue.length) {
       if (buffered > this.limits.highWaterBytes) {
@@ -131,7 +144,8 @@ export class ChannelSender {
         return;
       }
       const item = this.queue[this.head] as Queued;
-      const fragment = encodeFragment(item.frame, item.id, item.next, this.limits.chunkBytes);
+      if (item.next === 0) item.count = fragmentCount(item.frame.byteLength, chunkBytes);
+      const fragment = encodeFragment(item.frame, item.id, item.next, chunkBytes);
       try {
         channel.send(fragment);
         writtenBytes += fragment.byteLength;

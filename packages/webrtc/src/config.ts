@@ -4,7 +4,10 @@
  * may override any of them.
  */
 export interface WebRtcLimits {
-  /** A fragment on the wire, header included, is at most this many bytes (the data channel's safe size). */
+  /**
+   * A fragment on the wire, header included, is at most this many bytes, and fewer when the other
+   * side's session description advertises a smaller `max-message-size` (max-message-size.ts).
+   */
   readonly chunkBytes: number;
   /** A frame larger than this is refused by the sender and dropped by the receiver. */
   readonly maxFrameBytes: number;
@@ -37,9 +40,9 @@ export interface WebRtcLimits {
   readonly silentCloseMs: number;
 }
 
-/** The defaults: 16 KiB fragments, 64 MiB frames, 1 MiB in flight per channel. */
+/** The defaults: 64 KiB fragments, 64 MiB frames, 1 MiB in flight per channel. */
 export const DEFAULT_LIMITS: WebRtcLimits = Object.freeze({
-  chunkBytes: 16 * 1024,
+  chunkBytes: 64 * 1024,
   maxFrameBytes: 64 * 1024 * 1024,
   maxPartialMessages: 8,
   maxPartialBytes: 80 * 1024 * 1024,

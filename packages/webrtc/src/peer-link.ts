@@ -27,6 +27,7 @@ import { ChannelSender, type ChannelLike } from './channel-sender.js';
 import { dtlsBinding } from './dtls-binding.js';
 import type { WebRtcLimits } from './config.js';
 import { MAX_MESSAGE_ID, Reassembler } from './framing.js';
+import { LEGACY_SAFE_MESSAGE_BYTES, RECEIVED_FRAGMENT_BYTES, remoteMaxMessageBytes } from './max-message-size.js';
 import type { WrtcLike } from './wrtc.js';
 
 /** The SCTP stream id of the control channel; simple-peer's own channel takes 0 or 1. */
@@ -119,7 +120,9 @@ export class PeerLink {
     const { limits, events } = options;
     const fail = (error: Error): void => this.fail(`write refused: ${error.message}`, false);
     this.senders = { data: new ChannelSender(limits, fail), control: new ChannelSender(limits, fail) };
-    this.reassembler = new Reassembler(limits, (message) => events.error(message));
+    // Fragments as large as any browser takes are accepted, so a peer whose chunkBytes differs still gets through.
+    const reassembly = { ...limits, chunkBytes: Math.max(limits.chunkBytes, RECEIVED_FRAGMENT_BYTES) };
+    this.reassembler = new Reassembler(reassembly, (message) => events.error(message));
     this.connectTimer = setTimeout(
       () => this.fail(`not connected after ${limits.connectTimeoutMs} ms`, true),
       limits.connectTimeoutMs,
@@ -340,7 +343,7 @@ export class PeerLink {
   private onControlOpen(): void {
     if (this.controlReady || this.linkState === 'closed' || this.control === undefined) return;
     this.controlReady = true;
-    this.senders.control.attach(this.control as unknown as ChannelLike);
+    this.senders.control.attach(this.control as unknown as ChannelLike, this.remoteMaxMessageBytes());
     this.maybeOpen();
   }
 
@@ -354,7 +357,7 @@ export class PeerLink {
       this.fail('data channel closed', false);
       this.onChannelClosed?.();
     });
-    this.senders.data.attach(channel);
+    this.senders.data.attach(channel, this.remoteMaxMessageBytes());
     this.maybeOpen();
   }
 
@@ -363,6 +366,12 @@ export class PeerLink {
    * fingerprints; undefined until it is open.
    */
   binding: string | undefined;
+
+  /** The largest message the other side takes, from its session description (max-message-size.ts). */
+  private remoteMaxMessageBytes(): number {
+    const pc = (this.peer as unknown as DataChannelInternals | undefined)?._pc;
+    return remoteMaxMessageBytes(pc?.remoteDescription?.sdp ?? undefined, LEGACY_SAFE_MESSAGE_BYTES);
+  }
 
   private maybeOpen(): void {
     if (!this.dataReady || !this.controlReady || this.linkState !== 'connecting') return;

@@ -51,7 +51,44 @@ class FakeChannel implements ChannelLike {
 
 const tick = (ms = 2): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Lets the network take everything, turn after turn (a sender yields every `sliceBytes`). */
+async function drainAll(channel: FakeChannel): Promise<void> {
+  for (let round = 0; round < 20; round += 1) {
+    channel.drain(1 << 20);
+    await tick();
+  }
+}
+
 describe('ChannelSender', () => {
+  it("cuts fragments to the other side's limit, frames queued before the channel opened included", async () => {
+    const channel = new FakeChannel(true);
+    const sender = new ChannelSender({ ...LIMITS, chunkBytes: 4096, highWaterBytes: 1 << 20 }, (error) => expect.fail(error.message));
+    const frame = Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff);
+    sender.enqueue(frame, 1); // before attach: not cut yet
+    sender.attach(channel, 1500);
+    sender.enqueue(frame, 2);
+    await drainAll(channel);
+    expect(channel.delivered.every((f) => f.byteLength <= 1500)).toBe(true);
+    const reassembler = new Reassembler({ chunkBytes: 4096, maxFrameBytes: 1 << 20, maxPartialMessages: 4, maxPartialBytes: 1 << 21 });
+    const frames = channel.delivered.map((f) => reassembler.push(f)).filter((o) => o.kind === 'frame');
+    expect(frames).toHaveLength(2);
+
+    // Its own chunkBytes still bounds them, and an absurdly small claim is taken as 1 KiB.
+    const wide = new FakeChannel(true);
+    const big = new ChannelSender({ ...LIMITS, chunkBytes: 4096, highWaterBytes: 1 << 20 }, (error) => expect.fail(error.message));
+    big.attach(wide, Infinity);
+    big.enqueue(frame, 1);
+    await drainAll(wide);
+    expect(Math.max(...wide.delivered.map((f) => f.byteLength))).toBe(4096);
+    const tiny = new FakeChannel(true);
+    const small = new ChannelSender({ ...LIMITS, chunkBytes: 4096, highWaterBytes: 1 << 20 }, (error) => expect.fail(error.message));
+    small.attach(tiny, 20);
+    small.enqueue(frame, 1);
+    await drainAll(tiny);
+    expect(Math.max(...tiny.delivered.map((f) => f.byteLength))).toBe(1024);
+    expect(tiny.delivered.reduce((sum, f) => sum + f.byteLength - 13, 0)).toBe(frame.byteLength);
+  });
+
   for (const withEvent of [true, false]) {
     it(`honours bufferedAmount and drops nothing (${withEvent ? "'bufferedamountlow' event" : 'polling'})`, async () => {
       const channel = new FakeChannel(withEvent);

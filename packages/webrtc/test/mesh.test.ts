@@ -13,6 +13,8 @@ interface Node {
   readonly id: string;
   readonly mesh: Mesh;
   readonly frames: Array<{ from: string; text: string }>;
+  /** Frames of 64 KiB or more, as bytes. */
+  readonly large: Array<{ from: string; frame: Uint8Array }>;
   readonly down: string[];
   readonly errors: Error[];
 }
@@ -25,6 +27,7 @@ function makeNode(id: string, limits: Partial<WebRtcLimits> = {}): Node {
   const node: Node = {
     id,
     frames: [],
+    large: [],
     down: [],
     errors: [],
     mesh: new Mesh({
@@ -38,7 +41,10 @@ function makeNode(id: string, limits: Partial<WebRtcLimits> = {}): Node {
         const copy: unknown = JSON.parse(JSON.stringify(data));
         if (target !== undefined && relayFilter(id, to, copy)) setTimeout(() => target.mesh.handleSignal(id, copy), 1);
       },
-      onFrame: (from, frame) => node.frames.push({ from, text: new TextDecoder().decode(frame) }),
+      onFrame: (from, frame) => {
+        if (frame.byteLength >= 65536) node.large.push({ from, frame });
+        else node.frames.push({ from, text: new TextDecoder().decode(frame) });
+      },
       onPeerDown: (peer) => node.down.push(peer),
       onError: (error) => node.errors.push(error),
     }),
@@ -130,6 +136,39 @@ describe('Mesh over wrtc', () => {
     expect(a.errors.map((e) => e.name)).toEqual(['SendError']);
     expect(a.mesh.linkState('b-process')).toBeUndefined();
   });
+});
+
+describe('fragment sizes', () => {
+  const big = (seed: number): Uint8Array => Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 7 + seed) & 0xff);
+  const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  it('peers with different chunkBytes exchange large frames both ways', async () => {
+    const a = makeNode('a-process', { chunkBytes: 200 * 1024 });
+    const b = makeNode('b-process');
+    a.mesh.send(b.id, big(1), 'data');
+    b.mesh.send(a.id, big(2), 'data');
+    await until(() => a.large.length === 1 && b.large.length === 1, 20_000);
+    expect(sameBytes(b.large[0]!.frame, big(1))).toBe(true);
+    expect(sameBytes(a.large[0]!.frame, big(2))).toBe(true);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  }, 30_000);
+
+  it("cuts fragments no larger than the other side's advertised max-message-size", async () => {
+    // The relay rewrites b's descriptions to advertise 20,000 bytes: wrtc then refuses any larger
+    // message from a, so the frame only arrives if a cuts its fragments to fit.
+    relayFilter = (from, _to, data) => {
+      const sdp = (data as { data?: { sdp?: string } }).data;
+      if (from === 'b-process' && typeof sdp?.sdp === 'string') sdp.sdp = sdp.sdp.replace(/a=max-message-size:\d+/, 'a=max-message-size:20000');
+      return true;
+    };
+    const a = makeNode('a-process');
+    const b = makeNode('b-process');
+    a.mesh.send(b.id, big(3), 'data');
+    await until(() => b.large.length === 1 || a.down.length > 0, 20_000);
+    expect(a.down).toEqual([]);
+    expect(sameBytes(b.large[0]!.frame, big(3))).toBe(true);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  }, 30_000);
 });
 
 describe('the platform refuses a peer connection', () => {
