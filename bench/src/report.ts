@@ -71,6 +71,12 @@ function rowsOf(all: Json): Row[] {
       what: `state transfer, ${state['stateMib']} MiB checkpoint, traffic on`, result: `${fixed(med((s) => Number(s['groupMiBps'])), 1)} MiB/s = ${fixed(ratio, 2)} × raw`,
       baseline: `raw 16 KiB sends on one channel: ${fixed(med((s) => Number(s['rawMiBps'])), 1)} MiB/s`, target: '≥ 0.8 × raw', met: ratio >= 0.8,
     });
+    if (state['quietRatio'] !== undefined) {
+      out.push({
+        what: 'the same transfer, no traffic (a later joiner)', result: `${fixed(med((s) => Number(s['quietMiBps'])), 1)} MiB/s = ${fixed(Number(state['quietRatio']), 2)} × raw`,
+        baseline: 'the same raw transfer', target: 'reported', met: undefined,
+      });
+    }
     out.push({
       what: 'traffic during the transfer (1,000 msg/s)', result: `p99 ${fixed(med((s) => Number((s['during'] as Json)['p99'])), 1)} ms, longest gap ${fixed(med((s) => Number((s['during'] as Json)['maxGapMs'])), 0)} ms`,
       baseline: `same traffic without a join: p99 ${fixed(med((s) => Number((s['quiet'] as Json)['p99'])), 1)} ms, gap ${fixed(med((s) => Number((s['quiet'] as Json)['maxGapMs'])), 0)} ms`, target: 'keeps flowing', met: undefined,

@@ -13,6 +13,9 @@
  *           joiner (the checkpoint is taken at that install) to the joiner's setState. Also: the
  *           joiner's connect() → first view, and the traffic's latency (p50, p99) and longest gap
  *           between two deliveries at the old members, next to the same traffic without a join.
+ *   quiet   once the traffic is over, a second new process joins: the same transfer with nothing
+ *           else going on. Next to the row above, it tells the cost of the transfer itself from that
+ *           of sharing the machine's two cores with the traffic (five wrtc processes, not two).
  */
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intOption } from './args.js';
@@ -34,6 +37,8 @@ interface Sample {
   rawMiBps: number;
   groupMiBps: number;
   transferMs: number;
+  /** The second joiner's, with no traffic. */
+  quietMiBps: number;
   joinMs: number;
   quiet: Traffic;
   during: Traffic;
@@ -65,11 +70,26 @@ function summary(reports: readonly Streamed[]): Traffic {
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), maxGapMs: Math.max(...reports.map((r) => r.maxGapMs)) };
 }
 
+/** A joiner's transfer: from the first old member's install of the view that holds it to its setState. */
+async function join(signaling: string, name: string, old: readonly Child[], joiner: Child, stateBytes: number): Promise<{ transferMs: number; joinMs: number }> {
+  const size = old.length + 1;
+  const full = (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
+  const marks = old.map((c) => c.reports.length);
+  joiner.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
+  const loaded = await joiner.waitFor(isEv('state-loaded'), STEP_TIMEOUT_MS, 'state');
+  const first = await joiner.waitFor(full, STEP_TIMEOUT_MS, 'first view');
+  const connected = await joiner.waitFor(isEv('connected'), STEP_TIMEOUT_MS, 'connected');
+  const installs = await Promise.all(old.map((c, i) => c.waitFor((r): r is ViewReport => full(r) && c.reports.indexOf(r) >= marks[i]!, STEP_TIMEOUT_MS, 'view with the joiner')));
+  if (loaded.bytes !== stateBytes) throw new Error(`the joiner loaded ${loaded.bytes} bytes of ${stateBytes}`);
+  return { transferMs: loaded.at - Math.min(...installs.map((v) => v.at)), joinMs: first.at - connected.startAt };
+}
+
 async function groupRun(signaling: string, name: string, members: number, stateBytes: number): Promise<Omit<Sample, 'rawMiBps'>> {
-  const children = await spawnChildren(members + 1, `${name}-`);
+  const children = await spawnChildren(members + 2, `${name}-`);
   try {
     const old = children.slice(0, members);
     const joiner = children[members]!;
+    const second = children[members + 1]!;
     for (const c of old) c.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
     const full = (size: number) => (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
     await Promise.all(old.map((c) => c.waitFor(full(members), STEP_TIMEOUT_MS, `view of ${members}`)));
@@ -77,17 +97,11 @@ async function groupRun(signaling: string, name: string, members: number, stateB
     const quiet = summary(await traffic(old, sender, 1));
     const streaming = traffic(old, sender, 3);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    joiner.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
-    const loaded = await joiner.waitFor(isEv('state-loaded'), STEP_TIMEOUT_MS, 'state');
-    const first = await joiner.waitFor(full(members + 1), STEP_TIMEOUT_MS, 'first view');
-    const connected = await joiner.waitFor(isEv('connected'), STEP_TIMEOUT_MS, 'connected');
-    const installs = await Promise.all(old.map((c) => c.waitFor(full(members + 1), STEP_TIMEOUT_MS, 'view with the joiner')));
-    if (loaded.bytes !== stateBytes) throw new Error(`the joiner loaded ${loaded.bytes} bytes of ${stateBytes}`);
-    const transferMs = loaded.at - Math.min(...installs.map((v) => v.at));
+    const { transferMs, joinMs } = await join(signaling, name, old, joiner, stateBytes);
     const during = summary(await streaming);
-    return {
-      groupMiBps: stateBytes / (1024 * 1024) / (transferMs / 1000), transferMs, joinMs: first.at - connected.startAt, quiet, during,
-    };
+    const calm = await join(signaling, name, [...old, joiner], second, stateBytes);
+    const mibps = (ms: number): number => stateBytes / (1024 * 1024) / (ms / 1000);
+    return { groupMiBps: mibps(transferMs), transferMs, quietMiBps: mibps(calm.transferMs), joinMs, quiet, during };
   } finally {
     await stopAll(children);
   }
@@ -111,7 +125,7 @@ async function main(): Promise<void> {
       const group = await groupRun(server.url, `state-${rep}`, members, stateBytes);
       samples.push({ rawMiBps, ...group });
       console.log(`  run ${rep + 1}/${runs}: transfer ${fixed(group.transferMs, 0)} ms (${fixed(group.groupMiBps, 1)} MiB/s), raw ${fixed(rawMiBps, 1)} MiB/s, ` +
-        `ratio ${fixed(group.groupMiBps / rawMiBps, 2)}; join ${fixed(group.joinMs, 0)} ms; traffic p99 ${fixed(group.quiet.p99, 1)} → ${fixed(group.during.p99, 1)} ms, ` +
+        `ratio ${fixed(group.groupMiBps / rawMiBps, 2)}; with no traffic ${fixed(group.quietMiBps / rawMiBps, 2)}; join ${fixed(group.joinMs, 0)} ms; traffic p99 ${fixed(group.quiet.p99, 1)} → ${fixed(group.during.p99, 1)} ms, ` +
         `longest gap ${fixed(group.quiet.maxGapMs, 0)} → ${fixed(group.during.maxGapMs, 0)} ms`);
     }
   } finally {
@@ -120,14 +134,17 @@ async function main(): Promise<void> {
   }
   const m = (pick: (s: Sample) => number): number => median(samples.map(pick));
   const ratios = samples.map((s) => s.groupMiBps / s.rawMiBps);
+  const quietRatios = samples.map((s) => s.quietMiBps / s.rawMiBps);
   console.log(table(['what', 'group', 'raw (same run)', 'group ÷ raw (min–max)'], [
     [`${stateMib} MiB checkpoint → joiner, MiB/s`, fixed(m((s) => s.groupMiBps), 1), fixed(m((s) => s.rawMiBps), 1),
       `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`],
+    ['the same transfer with no traffic (a second joiner, after it), MiB/s', fixed(m((s) => s.quietMiBps), 1), fixed(m((s) => s.rawMiBps), 1),
+      `${fixed(median(quietRatios), 2)} (${fixed(Math.min(...quietRatios), 2)}–${fixed(Math.max(...quietRatios), 2)})`],
     ['joiner: connect() → first view, ms', fixed(m((s) => s.joinMs), 0), '', ''],
     ['traffic at the old members, p50 / p99 ms: quiet → during the transfer', `${fixed(m((s) => s.quiet.p50), 2)} / ${fixed(m((s) => s.quiet.p99), 1)} → ${fixed(m((s) => s.during.p50), 2)} / ${fixed(m((s) => s.during.p99), 1)}`, '', ''],
     ['traffic: longest gap between deliveries, ms: quiet → during', `${fixed(m((s) => s.quiet.maxGapMs), 0)} → ${fixed(m((s) => s.during.maxGapMs), 0)}`, '', ''],
   ]));
-  await recordResults('webrtc-state', { machine, stateMib, members, runs, samples, ratio: median(ratios) });
+  await recordResults('webrtc-state', { machine, stateMib, members, runs, samples, ratio: median(ratios), quietRatio: median(quietRatios) });
 }
 
 void main().then(
