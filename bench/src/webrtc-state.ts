@@ -70,10 +70,12 @@ function summary(reports: readonly Streamed[]): Traffic {
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), maxGapMs: Math.max(...reports.map((r) => r.maxGapMs)) };
 }
 
+/** A primary view of `size` members. */
+const fullView = (size: number) => (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
+
 /** A joiner's transfer: from the first old member's install of the view that holds it to its setState. */
 async function join(signaling: string, name: string, old: readonly Child[], joiner: Child, stateBytes: number): Promise<{ transferMs: number; joinMs: number }> {
-  const size = old.length + 1;
-  const full = (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
+  const full = fullView(old.length + 1);
   const marks = old.map((c) => c.reports.length);
   joiner.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
   const loaded = await joiner.waitFor(isEv('state-loaded'), STEP_TIMEOUT_MS, 'state');
@@ -91,8 +93,7 @@ async function groupRun(signaling: string, name: string, members: number, stateB
     const joiner = children[members]!;
     const second = children[members + 1]!;
     for (const c of old) c.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
-    const full = (size: number) => (r: Report): r is ViewReport => r.ev === 'view' && r.primary && r.members.length === size;
-    await Promise.all(old.map((c) => c.waitFor(full(members), STEP_TIMEOUT_MS, `view of ${members}`)));
+    await Promise.all(old.map((c) => c.waitFor(fullView(members), STEP_TIMEOUT_MS, `view of ${members}`)));
     const sender = old[old.length - 1]!;
     const quiet = summary(await traffic(old, sender, 1));
     const streaming = traffic(old, sender, 3);

@@ -13,9 +13,9 @@
  *
  * Why fragment at all: a data channel takes messages up to the size the other side advertises
  * (256 KiB in Chromium, Safari and wrtc; 64 KiB where it says nothing: max-message-size.ts), and
- * one large message would hold its channel for as long as it takes to send. The receiver bounds what it holds: the
- * reassembled size, the number of partial messages and their bytes per peer. Anything
- * malformed is dropped and described, never thrown.
+ * one large message would hold its channel for as long as it takes to send. The receiver bounds
+ * what it holds: the reassembled size, the number of partial messages and their bytes per peer.
+ * Anything malformed is dropped and described, never thrown.
  */
 
 /** The version byte that leads every fragment. */

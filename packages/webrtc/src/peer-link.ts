@@ -370,7 +370,7 @@ export class PeerLink {
   /** The largest message the other side takes, from its session description (max-message-size.ts). */
   private remoteMaxMessageBytes(): number {
     const pc = (this.peer as unknown as DataChannelInternals | undefined)?._pc;
-    return remoteMaxMessageBytes(pc?.remoteDescription?.sdp ?? undefined, LEGACY_SAFE_MESSAGE_BYTES);
+    return remoteMaxMessageBytes(pc?.remoteDescription?.sdp, LEGACY_SAFE_MESSAGE_BYTES);
   }
 
   private maybeOpen(): void {
