@@ -10,6 +10,11 @@
  * workloads and rates are those of webrtc-messaging.ts (stream-workloads.ts); the raw mesh waits on
  * 'bufferedamountlow' above the library's high-water mark.
  *
+ * Each side is also metered (machine-cpu.ts): the share of the machine's cores busy while it streams,
+ * and the machine's busy CPU time per message, every Chromium process included. When both sides
+ * keep the machine busy, the ratio of rates is the ratio of those costs: a group ten times the raw
+ * rate must spend a tenth of the raw mesh's CPU per message.
+ *
  * `--profile DIR` writes a CPU profile of each group page for each group workload of the first
  * repetition (DIR/<workload>-page<i>.cpuprofile, the page built unminified); read one with
  * `node bench/dist/profile-summary.js FILE`.
@@ -21,6 +26,7 @@ import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intOption } from './args.js';
+import { cpuMeter } from './machine-cpu.js';
 import { recordResults } from './results.js';
 import { count, fixed, machineLine, median, table } from './stats.js';
 import { workloads, type Workload } from './stream-workloads.js';
@@ -33,7 +39,19 @@ const PIECE_BYTES = 16 * 1024;
 
 interface Streamed { firstSendAt: number | undefined; at: number; received: number }
 /** A rate, and the bytes every page wrote into its data channels per message (control frames included). */
-interface Measured { rate: number; wireBytesPerMessage: number }
+/** One repetition of a workload: rates, bytes written per message, and the machine's CPU (machine-cpu.ts). */
+interface Sample { group: number; raw: number; wire: number; groupCpuUs: number; rawCpuUs: number; groupBusy: number; rawBusy: number }
+
+const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
+
+interface Measured {
+  rate: number;
+  wireBytesPerMessage: number;
+  /** The machine's busy core-seconds per message, in µs: every page and Chromium process, all cores (machine-cpu.ts). */
+  cpuUsPerMessage: number;
+  /** The share of the machine's cores busy from the first send to the last arrival. */
+  busyShare: number;
+}
 interface BenchPage {
   startGroup(signaling: string, name: string, size: number, config?: Record<string, number>): Promise<void>;
   startRaw(signaling: string, room: string, size: number): Promise<void>;
@@ -69,6 +87,7 @@ async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workloa
   const startAt = performance.timeOrigin + performance.now() + 300; // every page's receiver is armed by then
   const written = (): Promise<number[]> => Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { benchPage: BenchPage }).benchPage.written())));
   const before = await written();
+  const stopMeter = cpuMeter();
   const reports = await Promise.all(pages.map((page) => {
     const sends = senders.includes(page) ? each : 0;
     const options = {
@@ -77,12 +96,16 @@ async function runStream(pages: readonly Page[], on: 'group' | 'raw', w: Workloa
     };
     return page.evaluate((o) => (window as unknown as { benchPage: BenchPage }).benchPage.stream(o), options);
   }));
+  const cpu = stopMeter(); // the pages idle until startAt: busy time is the stream's (and other tenants')
   const first = Math.min(...reports.flatMap((r) => (r.firstSendAt === undefined ? [] : [r.firstSendAt])));
   const seconds = (Math.max(...reports.map((r) => r.at)) - first) / 1000;
   // Read once every page has received everything: by then every byte of the workload was written.
   const after = await written();
   const wireBytesPerMessage = after.reduce((sum, bytes, i) => sum + bytes - before[i]!, 0) / total;
-  return { rate: w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds, wireBytesPerMessage };
+  return {
+    rate: w.unit === 'MiB/s' ? (total * w.bytes) / (1024 * 1024) / seconds : total / seconds, wireBytesPerMessage,
+    cpuUsPerMessage: (cpu.busyCoreSeconds * 1e6) / total, busyShare: Math.min(1, cpu.busyCoreSeconds / (cpu.cores * seconds)),
+  };
 }
 
 /**
@@ -109,7 +132,7 @@ async function main(): Promise<void> {
   await build({ configFile: CONFIG_FILE, build: { minify: profileDir === undefined } });
   const server = await startSignalingServer({ port: 0, host: '127.0.0.1', staticDir: PAGE_DIR });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
-  const samples = new Map<string, Array<{ group: number; raw: number; wire: number }>>(list.map((w) => [w.key, []]));
+  const samples = new Map<string, Sample[]>(list.map((w) => [w.key, []]));
   try {
     const open = async (): Promise<Page> => {
       const page = await (await browser.newContext()).newPage();
@@ -129,12 +152,17 @@ async function main(): Promise<void> {
     // By seniority the last page to join is not the sequencer in general; the one sender is the last page here.
     for (let rep = 0; rep < runs; rep++) {
       for (const w of list) {
-        const raw = (await runStream(rawPages, 'raw', w, w.rawCount)).rate;
+        const rawMeasured = await runStream(rawPages, 'raw', w, w.rawCount);
+        const raw = rawMeasured.rate;
         const measure = (): Promise<Measured> => runStream(groupPages, 'group', w, w.groupCount);
         const measured = profileDir !== undefined && rep === 0 ? await profiled(groupPages, profileDir, w.key, measure) : await measure();
         const group = measured.rate;
-        samples.get(w.key)!.push({ group, raw, wire: measured.wireBytesPerMessage });
-        console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}, ${fixed(measured.wireBytesPerMessage, 0)} B written per message`);
+        samples.get(w.key)!.push({
+          group, raw, wire: measured.wireBytesPerMessage, groupCpuUs: measured.cpuUsPerMessage, rawCpuUs: rawMeasured.cpuUsPerMessage,
+          groupBusy: measured.busyShare, rawBusy: rawMeasured.busyShare,
+        });
+        console.log(`  run ${rep + 1}/${runs} ${w.key}: group ${fixed(group, 1)} ${w.unit}, raw ${fixed(raw, 1)} ${w.unit}, ratio ${fixed(group / raw, 2)}, ${fixed(measured.wireBytesPerMessage, 0)} B written per message; ` +
+          `machine busy ${percent(measured.busyShare)} (raw ${percent(rawMeasured.busyShare)}), ${fixed(measured.cpuUsPerMessage, 1)} µs of CPU per message (raw ${fixed(rawMeasured.cpuUsPerMessage, 1)})`);
       }
     }
   } finally {
@@ -153,15 +181,20 @@ async function main(): Promise<void> {
         w.label, show(median(xs.map((s) => s.group))), show(median(xs.map((s) => s.raw))),
         `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`,
         fixed(median(xs.map((s) => s.wire)), 0), ceilings.length === 0 ? '' : fixed(median(ceilings), 1),
+        `${percent(median(xs.map((s) => s.groupBusy)))} / ${percent(median(xs.map((s) => s.rawBusy)))}`,
+        `${fixed(median(xs.map((s) => s.groupCpuUs)), 1)} / ${fixed(median(xs.map((s) => s.rawCpuUs)), 1)}`,
       ],
       json: {
         key: w.key, unit: w.unit, group: median(xs.map((s) => s.group)), raw: median(xs.map((s) => s.raw)), ratio: median(ratios), ratios,
         wireBytesPerMessage: median(xs.map((s) => s.wire)), ...(ceilings.length === 0 ? {} : { ceiling: median(ceilings), ceilings }),
+        groupBusy: median(xs.map((s) => s.groupBusy)), rawBusy: median(xs.map((s) => s.rawBusy)),
+        groupCpuUsPerMessage: median(xs.map((s) => s.groupCpuUs)), rawCpuUsPerMessage: median(xs.map((s) => s.rawCpuUs)),
       },
     };
   });
   console.log(table(
-    ['workload (Chromium pages)', 'group', 'raw (same run)', 'group ÷ raw (min–max)', 'B written per msg', 'raw bulk ÷ those bytes, ÷ raw'],
+    ['workload (Chromium pages)', 'group', 'raw (same run)', 'group ÷ raw (min–max)', 'B written per msg', 'raw bulk ÷ those bytes, ÷ raw',
+      'machine busy: group / raw', 'machine CPU µs per msg: group / raw'],
     rows.map((r) => r.cells),
   ));
   await recordResults('browser', { machine, pages: size, runs, rows: rows.map((r) => r.json) });

@@ -35,8 +35,11 @@ function messagingRows(r: Json, program: 'webrtc-messaging' | 'browser'): Row[] 
     const show = (v: number): string => (unit === 'msg/s' ? `${count(v)} msg/s` : `${fixed(v, 1)} MiB/s`);
     // Chromium, one sender: what the raw mesh's bulk rate would carry of the group's bytes (browser.ts).
     const ceiling = x['ceiling'] === undefined ? '' : ` (the raw bulk rate carries ≤ ${fixed(Number(x['ceiling']), 1)} × raw of these bytes)`;
+    // Chromium: the machine's CPU per message on each side (browser.ts); when both keep the cores busy, their ratio is the rates'.
+    const cpu = x['groupCpuUsPerMessage'] === undefined || unit !== 'msg/s' ? ''
+      : `; machine CPU per message ${fixed(Number(x['groupCpuUsPerMessage']), 1)} µs against raw ${fixed(Number(x['rawCpuUsPerMessage']), 1)} µs, cores busy ${fixed(Number(x['groupBusy']) * 100, 0)} % / ${fixed(Number(x['rawBusy']) * 100, 0)} %`;
     return {
-      what: `${key} (${where})`, result: `${show(Number(x['group']))} = ${fixed(ratio, 2)} × raw${ceiling}`,
+      what: `${key} (${where})`, result: `${show(Number(x['group']))} = ${fixed(ratio, 2)} × raw${ceiling}${cpu}`,
       baseline: `raw mesh, each message its own send: ${show(Number(x['raw']))}`, target: `≥ ${target} × raw`, met: ratio >= target,
     };
   });
@@ -75,6 +78,13 @@ function rowsOf(all: Json): Row[] {
       out.push({
         what: 'the same transfer, no traffic (a later joiner)', result: `${fixed(med((s) => Number(s['quietMiBps'])), 1)} MiB/s = ${fixed(Number(state['quietRatio']), 2)} × raw`,
         baseline: 'the same raw transfer', target: 'reported', met: undefined,
+      });
+    }
+    if (state['ceiling'] !== undefined) {
+      out.push({
+        what: 'the machine\'s ceiling for the transfer with traffic', result: `${fixed(Number(state['ceiling']), 2)} × raw`,
+        baseline: `cores busy: raw transfer ${fixed(med((s) => Number(s['rawBusy'])) * 100, 0)} %, the traffic alone ${fixed(med((s) => Number(s['trafficBusy'])) * 100, 0)} %`,
+        target: 'reported', met: undefined,
       });
     }
     out.push({

@@ -16,9 +16,15 @@
  *   quiet   once the traffic is over, a second new process joins: the same transfer with nothing
  *           else going on. Next to the row above, it tells the cost of the transfer itself from that
  *           of sharing the machine's two cores with the traffic (five wrtc processes, not two).
+ *   machine how busy the machine's cores were (machine-cpu.ts) during the raw transfer and during the
+ *           first second of traffic, before the join. A transfer that needs the core-seconds the raw
+ *           one needed, with only the cores the traffic leaves free, goes at best at
+ *           raw rate × (cores free of traffic) ÷ (cores the raw transfer kept busy): the ceiling
+ *           that the machine puts on the row with traffic.
  */
 import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intOption } from './args.js';
+import { cpuMeter } from './machine-cpu.js';
 import { recordResults } from './results.js';
 import { fixed, machineLine, median, table } from './stats.js';
 import { isEv, spawnChildren, stopAll, type Child } from './webrtc/fleet.js';
@@ -42,6 +48,11 @@ interface Sample {
   joinMs: number;
   quiet: Traffic;
   during: Traffic;
+  /** Busy share of the machine during the raw transfer, and during the traffic before the join. */
+  rawBusy: number;
+  trafficBusy: number;
+  /** The best ratio to raw a transfer could reach with only the cores that the traffic leaves free. */
+  ceiling: number;
 }
 
 interface Traffic { p50: number; p99: number; maxGapMs: number }
@@ -65,6 +76,8 @@ function traffic(old: readonly Child[], sender: Child, seconds: number): Promise
   return Promise.all(old.map((c, i) => c.waitFor((r): r is Streamed => r.ev === 'streamed' && c.reports.indexOf(r) >= marks[i]!, STEP_TIMEOUT_MS, 'traffic')));
 }
 
+const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
+
 function summary(reports: readonly Streamed[]): Traffic {
   const latencies = reports.flatMap((r) => r.latenciesMs);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), maxGapMs: Math.max(...reports.map((r) => r.maxGapMs)) };
@@ -86,7 +99,7 @@ async function join(signaling: string, name: string, old: readonly Child[], join
   return { transferMs: loaded.at - Math.min(...installs.map((v) => v.at)), joinMs: first.at - connected.startAt };
 }
 
-async function groupRun(signaling: string, name: string, members: number, stateBytes: number): Promise<Omit<Sample, 'rawMiBps'>> {
+async function groupRun(signaling: string, name: string, members: number, stateBytes: number): Promise<Omit<Sample, 'rawMiBps' | 'rawBusy' | 'ceiling'>> {
   const children = await spawnChildren(members + 2, `${name}-`);
   try {
     const old = children.slice(0, members);
@@ -95,14 +108,16 @@ async function groupRun(signaling: string, name: string, members: number, stateB
     for (const c of old) c.send({ cmd: 'group', signaling, group: name, failureTimeoutMs: FAILURE_TIMEOUT_MS, stateBytes });
     await Promise.all(old.map((c) => c.waitFor(fullView(members), STEP_TIMEOUT_MS, `view of ${members}`)));
     const sender = old[old.length - 1]!;
+    const stopMeter = cpuMeter();
     const quiet = summary(await traffic(old, sender, 1));
+    const trafficCpu = stopMeter();
     const streaming = traffic(old, sender, 3);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const { transferMs, joinMs } = await join(signaling, name, old, joiner, stateBytes);
     const during = summary(await streaming);
     const calm = await join(signaling, name, [...old, joiner], second, stateBytes);
     const mibps = (ms: number): number => stateBytes / (1024 * 1024) / (ms / 1000);
-    return { groupMiBps: mibps(transferMs), transferMs, quietMiBps: mibps(calm.transferMs), joinMs, quiet, during };
+    return { groupMiBps: mibps(transferMs), transferMs, quietMiBps: mibps(calm.transferMs), joinMs, quiet, during, trafficBusy: trafficCpu.busyShare };
   } finally {
     await stopAll(children);
   }
@@ -123,11 +138,13 @@ async function main(): Promise<void> {
       const count = Math.ceil(stateBytes / PIECE_BYTES);
       const raw = await measureRaw({ signaling: server.url, group: `raw-${rep}`, rttCount: 10, bulk: { count, bytes: PIECE_BYTES }, timeoutMs: STEP_TIMEOUT_MS });
       const rawMiBps = (raw.messagesPerSecond! * PIECE_BYTES) / (1024 * 1024);
+      const rawBusy = raw.bulkCpu!.busyShare;
       const group = await groupRun(server.url, `state-${rep}`, members, stateBytes);
-      samples.push({ rawMiBps, ...group });
+      samples.push({ rawMiBps, ...group, rawBusy, ceiling: (1 - group.trafficBusy) / rawBusy });
       console.log(`  run ${rep + 1}/${runs}: transfer ${fixed(group.transferMs, 0)} ms (${fixed(group.groupMiBps, 1)} MiB/s), raw ${fixed(rawMiBps, 1)} MiB/s, ` +
         `ratio ${fixed(group.groupMiBps / rawMiBps, 2)}; with no traffic ${fixed(group.quietMiBps / rawMiBps, 2)}; join ${fixed(group.joinMs, 0)} ms; traffic p99 ${fixed(group.quiet.p99, 1)} → ${fixed(group.during.p99, 1)} ms, ` +
-        `longest gap ${fixed(group.quiet.maxGapMs, 0)} → ${fixed(group.during.maxGapMs, 0)} ms`);
+        `longest gap ${fixed(group.quiet.maxGapMs, 0)} → ${fixed(group.during.maxGapMs, 0)} ms; ` +
+        `machine busy: raw transfer ${percent(rawBusy)}, traffic alone ${percent(group.trafficBusy)}`);
     }
   } finally {
     cancelBudget();
@@ -141,11 +158,15 @@ async function main(): Promise<void> {
       `${fixed(median(ratios), 2)} (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`],
     ['the same transfer with no traffic (a second joiner, after it), MiB/s', fixed(m((s) => s.quietMiBps), 1), fixed(m((s) => s.rawMiBps), 1),
       `${fixed(median(quietRatios), 2)} (${fixed(Math.min(...quietRatios), 2)}–${fixed(Math.max(...quietRatios), 2)})`],
+    ['the machine: busy during the raw transfer; during the traffic alone', `${percent(m((s) => s.rawBusy))}; ${percent(m((s) => s.trafficBusy))}`, '', ''],
+    ['ceiling with traffic: raw × (1 − traffic\'s share) ÷ raw transfer\'s share', '', '', fixed(m((s) => s.ceiling), 2)],
     ['joiner: connect() → first view, ms', fixed(m((s) => s.joinMs), 0), '', ''],
     ['traffic at the old members, p50 / p99 ms: quiet → during the transfer', `${fixed(m((s) => s.quiet.p50), 2)} / ${fixed(m((s) => s.quiet.p99), 1)} → ${fixed(m((s) => s.during.p50), 2)} / ${fixed(m((s) => s.during.p99), 1)}`, '', ''],
     ['traffic: longest gap between deliveries, ms: quiet → during', `${fixed(m((s) => s.quiet.maxGapMs), 0)} → ${fixed(m((s) => s.during.maxGapMs), 0)}`, '', ''],
   ]));
-  await recordResults('webrtc-state', { machine, stateMib, members, runs, samples, ratio: median(ratios), quietRatio: median(quietRatios) });
+  await recordResults('webrtc-state', {
+    machine, stateMib, members, runs, samples, ratio: median(ratios), quietRatio: median(quietRatios), ceiling: m((s) => s.ceiling),
+  });
 }
 
 void main().then(

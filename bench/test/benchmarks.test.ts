@@ -26,7 +26,10 @@ function run(program: string, args: string[], nodeArgs: string[] = []): Promise<
   });
 }
 
-const recorded = (program: string): boolean => program in (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>);
+const results = (): Record<string, Record<string, unknown>> => JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, Record<string, unknown>>;
+const recorded = (program: string): boolean => program in results();
+/** A share of the machine: in [0, 1], or null (NaN in JSON) for a stretch too short for the kernel's 10 ms counters (a tiny run's). */
+const share = (value: unknown): boolean => value === null || (typeof value === 'number' && value >= 0 && value <= 1);
 
 describe('benchmarks at a tiny size', () => {
   it('sim-orders', async () => {
@@ -52,6 +55,11 @@ describe('benchmarks at a tiny size', () => {
   it('webrtc-state', async () => {
     expect(await run('webrtc-state', ['--runs', '1', '--state-mib', '1', '--members', '2'])).toContain('checkpoint');
     expect(recorded('webrtc-state')).toBe(true);
+    // The machine's share busy during the raw transfer and the traffic, and the ceiling they give.
+    const state = results()['webrtc-state']!;
+    const samples = state['samples'] as Array<Record<string, unknown>>;
+    expect(samples.every((s) => share(s['rawBusy']) && share(s['trafficBusy']))).toBe(true);
+    expect(state).toHaveProperty('ceiling');
   }, TIMEOUT_MS);
 
   it('webrtc-connect', async () => {
@@ -72,6 +80,9 @@ describe('benchmarks at a tiny size', () => {
   it('browser (Chromium pages)', async () => {
     expect(await run('browser', ['--runs', '1', '--pages', '2', '--small', '200', '--raw-small', '100', '--bulk-mib', '1'])).toContain('Chromium pages');
     expect(recorded('browser')).toBe(true);
+    const rows = results()['browser']!['rows'] as Array<Record<string, unknown>>;
+    expect(rows.every((r) => share(r['groupBusy']) && share(r['rawBusy']))).toBe(true);
+    expect(rows.every((r) => Number(r['groupCpuUsPerMessage']) >= 0 && Number(r['rawCpuUsPerMessage']) >= 0)).toBe(true);
   }, TIMEOUT_MS);
 
   it.runIf(existsSync('/usr/bin/redis-server'))('signaling-throughput', async () => {

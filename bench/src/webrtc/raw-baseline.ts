@@ -2,6 +2,7 @@
  * The raw data channel, measured in the same run as the library: two child processes open one
  * simple-peer channel through the same signaling server, then time round trips and bulk transfer.
  */
+import { cpuMeter, type CpuSpan } from '../machine-cpu.js';
 import { median } from '../stats.js';
 import { isEv, spawnChildren, stopAll, type Child } from './fleet.js';
 
@@ -13,6 +14,8 @@ export interface RawSample {
   rttMs: number;
   /** Messages per second received, when a bulk transfer was asked for. */
   messagesPerSecond?: number;
+  /** How busy the machine was during that bulk transfer (machine-cpu.ts). */
+  bulkCpu?: CpuSpan;
 }
 
 /** What to measure on the raw channel, and where. */
@@ -36,7 +39,11 @@ export async function measureRaw(options: RawOptions): Promise<RawSample> {
     const responder = pair.find((c) => c !== initiator)!;
     const rttMs = await roundTrips(initiator, options.rttCount, options.timeoutMs);
     const sample: RawSample = { openMs, rttMs };
-    if (options.bulk !== undefined) sample.messagesPerSecond = await bulk(initiator, responder, options.bulk, options.timeoutMs);
+    if (options.bulk !== undefined) {
+      const stop = cpuMeter();
+      sample.messagesPerSecond = await bulk(initiator, responder, options.bulk, options.timeoutMs);
+      sample.bulkCpu = stop();
+    }
     return sample;
   } finally {
     await stopAll(pair);
