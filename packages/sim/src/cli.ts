@@ -7,12 +7,42 @@
  * break them (ScenarioOptions.reliable)
  * --turnover-partitions (with either): partitions may strike while a turnover's leaves complete
  * (ScenarioOptions.turnoverPartitions: a wider model, with one case left open; see its comment)
+ *
+ * A bad command line prints what is wrong and the usage, and exits with 2; a property violated
+ * exits with 1.
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { formatTrace } from './format-trace.js';
 import { runScenario, type ScenarioOptions } from './scenario.js';
+
+/** Seeds beyond this would repeat earlier ones: the generator is seeded with `seed | 0`. */
+const MAX_SEED = 2 ** 31 - 1;
+const MAX_JOBS = 64;
+
+const USAGE = `usage: npm run sim -- --seeds N [--from S] [--jobs J] [--reliable] [--turnover-partitions]
+       npm run sim -- --seed S [--quiet] [--reliable] [--turnover-partitions]
+
+  --seeds N                run N random scenarios (default 100), the property checker on each;
+                           prints the seeds that fail, each with the command that replays it
+  --from S                 the first of them (default 1)
+  --jobs J                 worker threads (default: one per core; at most ${MAX_JOBS})
+  --seed S                 replays one scenario and prints its readable trace
+  --quiet                  (with --seed) the trace without its deliveries
+  --reliable               connections that lose nothing while they live, as WebRTC's
+  --turnover-partitions    partitions may also strike while a turnover's leaves complete
+  --help                   this text
+
+Seeds are integers in 0..${MAX_SEED} (the simulator's generator takes 32 bits).
+`;
+
+/** A command-line integer in [min, max], or an Error that says which option is wrong and how. */
+function integer(option: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new Error(`--${option} must be an integer in ${min}..${max}, got ${text}`);
+  return value;
+}
 
 /** The scenario options the command line sets. */
 type Flags = Pick<ScenarioOptions, 'reliable' | 'turnoverPartitions'>;
@@ -70,18 +100,49 @@ if (!isMainThread) {
   const { first, end, stride, flags } = workerData as { first: number; end: number; stride: number; flags: Flags };
   await work(first, end, stride, flags);
 } else {
+  let command: Command | undefined;
+  try {
+    command = parseCommand(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`sim: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exitCode = 2;
+  }
+  if (command?.kind === 'help') process.stdout.write(USAGE);
+  else if (command?.kind === 'replay') await replay(command.seed, command.quiet, command.flags);
+  else if (command?.kind === 'many') await runMany(command.from, command.count, command.jobs, command.flags);
+}
+
+/** What the command line asks for. */
+type Command =
+  | { kind: 'help' }
+  | { kind: 'replay'; seed: number; quiet: boolean; flags: Flags }
+  | { kind: 'many'; from: number; count: number; jobs: number; flags: Flags };
+
+/** The command line, checked: an Error that says what is wrong when it is not one of the usages. */
+function parseCommand(args: string[]): Command {
   const { values } = parseArgs({
+    args,
     options: {
       seeds: { type: 'string' },
       seed: { type: 'string' },
-      from: { type: 'string', default: '1' },
+      from: { type: 'string' },
       jobs: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       reliable: { type: 'boolean', default: false },
       'turnover-partitions': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
+    strict: true,
   });
+  if (values.help) return { kind: 'help' };
   const flags: Flags = { reliable: values.reliable, turnoverPartitions: values['turnover-partitions'] };
-  if (values.seed !== undefined) await replay(Number(values.seed), values.quiet, flags);
-  else await runMany(Number(values.from), Number(values.seeds ?? '100'), Number(values.jobs ?? availableParallelism()), flags);
+  if (values.seed !== undefined) {
+    if (values.seeds !== undefined || values.from !== undefined || values.jobs !== undefined) throw new Error('--seed replays one scenario: it takes no --seeds, --from or --jobs');
+    return { kind: 'replay', seed: integer('seed', values.seed, 0, MAX_SEED), quiet: values.quiet, flags };
+  }
+  if (values.quiet) throw new Error('--quiet goes with --seed');
+  const from = values.from === undefined ? 1 : integer('from', values.from, 0, MAX_SEED);
+  const count = values.seeds === undefined ? 100 : integer('seeds', values.seeds, 1, MAX_SEED - from + 1);
+  const jobs = values.jobs === undefined ? Math.min(MAX_JOBS, availableParallelism()) : integer('jobs', values.jobs, 1, MAX_JOBS);
+  return { kind: 'many', from, count, jobs, flags };
 }
