@@ -28,7 +28,7 @@ import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intOption } from './args.js';
 import { cpuMeter } from './machine-cpu.js';
 import { recordResults } from './results.js';
-import { count, fixed, machineLine, median, table } from './stats.js';
+import { count, fixed, machineLine, median, percent, table } from './stats.js';
 import { workloads, type Workload } from './stream-workloads.js';
 
 const CONFIG_FILE = fileURLToPath(new URL('../browser/vite.config.ts', import.meta.url));
@@ -41,8 +41,6 @@ interface Streamed { firstSendAt: number | undefined; at: number; received: numb
 /** A rate, and the bytes every page wrote into its data channels per message (control frames included). */
 /** One repetition of a workload: rates, bytes written per message, and the machine's CPU (machine-cpu.ts). */
 interface Sample { group: number; raw: number; wire: number; groupCpuUs: number; rawCpuUs: number; groupBusy: number; rawBusy: number }
-
-const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
 
 interface Measured {
   rate: number;

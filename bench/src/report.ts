@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { count, fixed, table } from './stats.js';
+import { count, fixed, percent, table } from './stats.js';
 
 const FILE = process.env['BENCH_RESULTS'] ?? fileURLToPath(new URL('../results.json', import.meta.url));
 
@@ -37,7 +37,7 @@ function messagingRows(r: Json, program: 'webrtc-messaging' | 'browser'): Row[] 
     const ceiling = x['ceiling'] === undefined ? '' : ` (the raw bulk rate carries ≤ ${fixed(Number(x['ceiling']), 1)} × raw of these bytes)`;
     // Chromium: the machine's CPU per message on each side (browser.ts); when both keep the cores busy, their ratio is the rates'.
     const cpu = x['groupCpuUsPerMessage'] === undefined || unit !== 'msg/s' ? ''
-      : `; machine CPU per message ${fixed(Number(x['groupCpuUsPerMessage']), 1)} µs against raw ${fixed(Number(x['rawCpuUsPerMessage']), 1)} µs, cores busy ${fixed(Number(x['groupBusy']) * 100, 0)} % / ${fixed(Number(x['rawBusy']) * 100, 0)} %`;
+      : `; machine CPU per message ${fixed(Number(x['groupCpuUsPerMessage']), 1)} µs against raw ${fixed(Number(x['rawCpuUsPerMessage']), 1)} µs, cores busy ${percent(Number(x['groupBusy']))} / ${percent(Number(x['rawBusy']))}`;
     return {
       what: `${key} (${where})`, result: `${show(Number(x['group']))} = ${fixed(ratio, 2)} × raw${ceiling}${cpu}`,
       baseline: `raw mesh, each message its own send: ${show(Number(x['raw']))}`, target: `≥ ${target} × raw`, met: ratio >= target,
@@ -83,7 +83,7 @@ function rowsOf(all: Json): Row[] {
     if (state['ceiling'] !== undefined) {
       out.push({
         what: 'the machine\'s ceiling for the transfer with traffic', result: `${fixed(Number(state['ceiling']), 2)} × raw`,
-        baseline: `cores busy: raw transfer ${fixed(med((s) => Number(s['rawBusy'])) * 100, 0)} %, the traffic alone ${fixed(med((s) => Number(s['trafficBusy'])) * 100, 0)} %`,
+        baseline: `cores busy: raw transfer ${percent(med((s) => Number(s['rawBusy'])))}, the traffic alone ${percent(med((s) => Number(s['trafficBusy'])))}`,
         target: 'reported', met: undefined,
       });
     }

@@ -28,6 +28,11 @@ export function fixed(value: number, decimals = 1): string {
   return Number.isFinite(value) ? value.toFixed(decimals) : String(value);
 }
 
+/** A share in [0, 1] as a whole percentage, e.g. `83 %`. */
+export function percent(share: number): string {
+  return `${fixed(share * 100, 0)} %`;
+}
+
 /** Renders rows as a Markdown table, so the output can be pasted into a README as is. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

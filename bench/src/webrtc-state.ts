@@ -26,7 +26,7 @@ import { startSignalingServer } from '@synchrony/signaling-server';
 import { budgetGuard, intOption } from './args.js';
 import { cpuMeter } from './machine-cpu.js';
 import { recordResults } from './results.js';
-import { fixed, machineLine, median, table } from './stats.js';
+import { fixed, machineLine, median, percent, table } from './stats.js';
 import { isEv, spawnChildren, stopAll, type Child } from './webrtc/fleet.js';
 import { wallNow, type Report } from './webrtc/messages.js';
 import { measureRaw } from './webrtc/raw-baseline.js';
@@ -75,8 +75,6 @@ function traffic(old: readonly Child[], sender: Child, seconds: number): Promise
   }
   return Promise.all(old.map((c, i) => c.waitFor((r): r is Streamed => r.ev === 'streamed' && c.reports.indexOf(r) >= marks[i]!, STEP_TIMEOUT_MS, 'traffic')));
 }
-
-const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
 
 function summary(reports: readonly Streamed[]): Traffic {
   const latencies = reports.flatMap((r) => r.latenciesMs);
